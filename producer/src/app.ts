@@ -1,0 +1,53 @@
+import { KafkaPairError } from "@kafka-pair/shared/errors";
+import type { Logger } from "@kafka-pair/shared/log";
+import type { Namespace } from "@kafka-pair/shared/namespace";
+import type { ProducerTransport } from "@kafka-pair/shared/transport";
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import { kafkaHealthRoutes } from "./routes/kafka-health.ts";
+import { opsRoutes } from "./routes/ops.ts";
+import { topicRoutes } from "./routes/topics.ts";
+
+export interface ProducerDeps {
+  producer: ProducerTransport;
+  logger: Logger;
+  namespace: Namespace;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+  /** True once SIGTERM arrived: new produce requests are refused, in-flight ones finish. */
+  isDraining: () => boolean;
+}
+
+export type ProducerEnv = { Variables: { requestId: string; logger: Logger } };
+
+/** The producer's HTTP edge: web-standard Hono, no Node-only imports, so Deno can serve it too. */
+export function createProducerApp(deps: ProducerDeps) {
+  const app = new Hono<ProducerEnv>();
+  app.use(requestId());
+  app.use(async (c, next) => {
+    c.set("logger", deps.logger.child({ requestId: c.get("requestId") }));
+    await next();
+  });
+  app.route("/", opsRoutes(deps));
+  app.route("/", topicRoutes(deps));
+  app.route("/", kafkaHealthRoutes(deps));
+
+  app.notFound(() => {
+    throw new KafkaPairError("NOT_FOUND", "no such route");
+  });
+  app.onError((err, c) => {
+    const error =
+      err instanceof KafkaPairError
+        ? err
+        : err instanceof HTTPException && err.status === 413
+          ? new KafkaPairError("PAYLOAD_TOO_LARGE", `request body is larger than ${deps.maxBodyBytes} bytes`)
+          : new KafkaPairError("INTERNAL", "internal error", { cause: err });
+    const log = c.get("logger") ?? deps.logger;
+    if (error.status >= 500) log.error({ err, code: error.code }, error.message);
+    else log.info({ code: error.code, status: error.status }, error.message);
+    if (error.code === "KAFKA_UNAVAILABLE" || error.code === "SHUTTING_DOWN") c.header("Retry-After", "1");
+    return c.json(error.toJSON(), error.status as 400);
+  });
+  return app;
+}

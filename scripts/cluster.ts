@@ -1,0 +1,64 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { BOOTSTRAP_SERVERS, clusterDown, clusterUp } from "./kafka/launcher.ts";
+
+const run = promisify(execFile);
+export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+export const COMPOSE_BOOTSTRAP_SERVERS = "localhost:9092,localhost:9093,localhost:9094";
+
+export type ClusterSource = "env" | "docker" | "launcher";
+
+export interface Cluster {
+  bootstrapServers: string;
+  source: ClusterSource;
+  /** Stops what this call started; a cluster that was already there is left alone. */
+  stop(): Promise<void>;
+}
+
+/** True when a Docker engine answers, not just a client on the PATH. */
+export async function dockerAnswers(): Promise<boolean> {
+  try {
+    await run("docker", ["info", "--format", "{{.ServerVersion}}"], { timeout: 5_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Finds a real Kafka in the documented order: KAFKA_BOOTSTRAP_SERVERS, then Docker
+ * (`startDocker` decides how: compose for dev, testcontainers for tests), then the
+ * repo's own launcher running Apache Kafka from Maven Central.
+ */
+export async function resolveCluster(options: {
+  env: Record<string, string | undefined>;
+  log: (message: string) => void;
+  startDocker: () => Promise<Cluster>;
+}): Promise<Cluster> {
+  const configured = options.env.KAFKA_BOOTSTRAP_SERVERS;
+  if (configured) {
+    options.log(`using the cluster at KAFKA_BOOTSTRAP_SERVERS=${configured}`);
+    return { bootstrapServers: configured, source: "env", stop: async () => {} };
+  }
+  if (options.env.KAFKA_PAIR_NO_DOCKER !== "1" && (await dockerAnswers())) {
+    options.log("a Docker engine answers: starting the compose cluster");
+    return options.startDocker();
+  }
+  options.log("no KAFKA_BOOTSTRAP_SERVERS and no Docker engine: starting the local launcher cluster");
+  const { started } = await clusterUp({ log: options.log });
+  return {
+    bootstrapServers: BOOTSTRAP_SERVERS,
+    source: "launcher",
+    stop: async () => {
+      if (started) await clusterDown({ log: options.log });
+    },
+  };
+}
+
+/** `docker compose up --wait`: the dev path, left running for the next `npm start`. */
+export async function composeUp(log: (message: string) => void): Promise<Cluster> {
+  await run("docker", ["compose", "-f", "compose.yaml", "up", "-d", "--wait"], { cwd: repoRoot, timeout: 300_000 });
+  log("compose cluster is up; Kafka UI on http://localhost:8989");
+  return { bootstrapServers: COMPOSE_BOOTSTRAP_SERVERS, source: "docker", stop: async () => {} };
+}

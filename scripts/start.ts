@@ -1,0 +1,34 @@
+/**
+ * `npm start`: a Kafka cluster (configured, Docker, or the local launcher), then both
+ * workers, with their JSON logs interleaved on stdout. Ctrl-C stops the workers gracefully;
+ * the cluster keeps running (`npm run kafka:down` stops a launcher cluster).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { composeUp, repoRoot, resolveCluster } from "./cluster.ts";
+
+const log = (message: string) => console.error(`[start] ${message}`);
+const cluster = await resolveCluster({ env: process.env, log, startDocker: () => composeUp(log) });
+
+// Each worker takes its default port (producer 3000, consumer 3001): a shared PORT would collide.
+const { PORT: _ignored, ...env } = process.env;
+const workers: ChildProcess[] = ["producer", "consumer"].map((name) =>
+  spawn(process.execPath, ["--import", "tsx", `${name}/src/main.ts`], {
+    cwd: repoRoot,
+    env: { ...env, KAFKA_BOOTSTRAP_SERVERS: cluster.bootstrapServers },
+    stdio: "inherit",
+  }),
+);
+log("producer on http://localhost:3000, consumer on http://localhost:3001");
+
+let stopping = false;
+const stop = (signal: NodeJS.Signals) => {
+  stopping = true;
+  for (const worker of workers) worker.kill(signal);
+};
+process.on("SIGINT", () => stop("SIGTERM"));
+process.on("SIGTERM", () => stop("SIGTERM"));
+
+// One worker dying takes the other down too: a half-running pair is worse than none.
+for (const worker of workers) worker.on("exit", () => !stopping && stop("SIGTERM"));
+await Promise.all(workers.map((w) => new Promise((resolve) => w.on("exit", resolve))));
+process.exit(stopping ? 0 : 1);

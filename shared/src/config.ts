@@ -1,0 +1,120 @@
+import * as v from "valibot";
+import { KafkaPairError } from "./errors.ts";
+import { type Namespace, namespace } from "./namespace.ts";
+
+const port = (fallback: number) =>
+  v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(0), v.maxValue(65535)), String(fallback));
+
+const positiveInt = (fallback: number) =>
+  v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(0)), String(fallback));
+
+const bootstrapServers = v.pipe(
+  v.string(),
+  v.trim(),
+  v.regex(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, "must be host:port[,host:port...]"),
+);
+
+/** Every variable the workers read, with its default. Nothing else touches the environment. */
+export const Env = v.object({
+  KAFKA_BOOTSTRAP_SERVERS: v.optional(bootstrapServers, "127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094"),
+  KAFKA_CLIENT_ID: v.optional(v.pipe(v.string(), v.nonEmpty()), "kafka-pair"),
+  /** Prefix for every topic and group name, e.g. `staging.`; empty by default. */
+  KAFKA_NAMESPACE: v.optional(
+    v.pipe(v.string(), v.regex(/^[a-zA-Z0-9._-]{0,100}$/, "letters, digits, . _ - only")),
+    "",
+  ),
+  KAFKA_SECURITY_PROTOCOL: v.optional(v.picklist(["plaintext", "ssl", "sasl_plaintext", "sasl_ssl"]), "plaintext"),
+  KAFKA_SASL_MECHANISM: v.optional(v.picklist(["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"])),
+  KAFKA_SASL_USERNAME: v.optional(v.string()),
+  KAFKA_SASL_PASSWORD: v.optional(v.string()),
+  KAFKA_SSL_CA_LOCATION: v.optional(v.string()),
+  KAFKA_SSL_CERTIFICATE_LOCATION: v.optional(v.string()),
+  KAFKA_SSL_KEY_LOCATION: v.optional(v.string()),
+  /** Upper bound on how long a produce may wait for its delivery report (the tutorial's 10 s). */
+  KAFKA_DELIVERY_TIMEOUT_MS: positiveInt(10_000),
+  /** 0 sends each event at once: the HTTP path waits on Kafka, never on a batching timer. */
+  KAFKA_LINGER_MS: positiveInt(0),
+  PORT: v.optional(v.string()),
+  HOST: v.optional(v.string(), "0.0.0.0"),
+  LOG_LEVEL: v.optional(v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(15_000),
+});
+export type Env = v.InferOutput<typeof Env>;
+
+export interface KafkaConnection {
+  bootstrapServers: string;
+  clientId: string;
+  /** librdkafka security properties, passed through as they are. */
+  security: Record<string, string>;
+}
+
+export interface WorkerConfig {
+  role: "producer" | "consumer";
+  port: number;
+  host: string;
+  logLevel: Env["LOG_LEVEL"];
+  shutdownTimeoutMs: number;
+  kafka: KafkaConnection;
+  namespace: Namespace;
+  deliveryTimeoutMs: number;
+  lingerMs: number;
+}
+
+const defaultPorts = { producer: 3000, consumer: 3001 } as const;
+
+function securityProperties(env: Env): Record<string, string> {
+  const props: Record<string, string> = { "security.protocol": env.KAFKA_SECURITY_PROTOCOL };
+  const optional: Array<[string, string | undefined]> = [
+    ["sasl.mechanisms", env.KAFKA_SASL_MECHANISM],
+    ["sasl.username", env.KAFKA_SASL_USERNAME],
+    ["sasl.password", env.KAFKA_SASL_PASSWORD],
+    ["ssl.ca.location", env.KAFKA_SSL_CA_LOCATION],
+    ["ssl.certificate.location", env.KAFKA_SSL_CERTIFICATE_LOCATION],
+    ["ssl.key.location", env.KAFKA_SSL_KEY_LOCATION],
+  ];
+  for (const [key, value] of optional) if (value) props[key] = value;
+  return props;
+}
+
+/** The process environment on Node and on Deno (which provides `process` too). */
+export function processEnv(): Record<string, string | undefined> {
+  return (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+}
+
+/** Parse and validate once at boot; a bad variable stops the worker with every problem listed. */
+export function loadConfig(role: WorkerConfig["role"], source = processEnv()): WorkerConfig {
+  const parsed = v.safeParse(Env, source);
+  if (!parsed.success) {
+    const issues = parsed.issues.map((issue) => ({
+      path: v.getDotPath(issue) ?? "(env)",
+      message: issue.message,
+    }));
+    throw new KafkaPairError(
+      "CONFIG_INVALID",
+      `invalid environment: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+      { issues },
+    );
+  }
+  const env = parsed.output;
+  const portParsed = v.safeParse(port(defaultPorts[role]), env.PORT);
+  if (!portParsed.success) {
+    throw new KafkaPairError("CONFIG_INVALID", `invalid environment: PORT: ${portParsed.issues[0].message}`, {
+      issues: [{ path: "PORT", message: portParsed.issues[0].message }],
+    });
+  }
+  return {
+    role,
+    port: portParsed.output,
+    host: env.HOST,
+    logLevel: env.LOG_LEVEL,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    kafka: {
+      bootstrapServers: env.KAFKA_BOOTSTRAP_SERVERS,
+      clientId: `${env.KAFKA_CLIENT_ID}-${role}`,
+      security: securityProperties(env),
+    },
+    namespace: namespace(env.KAFKA_NAMESPACE),
+    deliveryTimeoutMs: env.KAFKA_DELIVERY_TIMEOUT_MS,
+    lingerMs: env.KAFKA_LINGER_MS,
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * One error type for the whole toolkit: a stable machine-readable code, the HTTP
+ * status it maps to at the edge, and whether retrying the same request can succeed.
+ */
+export const ErrorCode = {
+  MALFORMED_JSON: "MALFORMED_JSON",
+  TOPIC_NOT_FOUND: "TOPIC_NOT_FOUND",
+  INVALID_EVENT: "INVALID_EVENT",
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  KAFKA_UNAVAILABLE: "KAFKA_UNAVAILABLE",
+  DELIVERY_FAILED: "DELIVERY_FAILED",
+  DELIVERY_TIMEOUT: "DELIVERY_TIMEOUT",
+  SHUTTING_DOWN: "SHUTTING_DOWN",
+  CONFIG_INVALID: "CONFIG_INVALID",
+  CONTRACT_MISMATCH: "CONTRACT_MISMATCH",
+  NOT_FOUND: "NOT_FOUND",
+  INTERNAL: "INTERNAL",
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A failing field of a request body, as a dotted path (`items.0.quantity`). */
+export interface FieldIssue {
+  path: string;
+  message: string;
+  expected?: string | null;
+  received?: string;
+}
+
+interface ErrorSpec {
+  status: number;
+  retriable: boolean;
+}
+
+const specs: Record<ErrorCode, ErrorSpec> = {
+  MALFORMED_JSON: { status: 400, retriable: false },
+  TOPIC_NOT_FOUND: { status: 404, retriable: false },
+  NOT_FOUND: { status: 404, retriable: false },
+  PAYLOAD_TOO_LARGE: { status: 413, retriable: false },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false },
+  INVALID_EVENT: { status: 422, retriable: false },
+  INTERNAL: { status: 500, retriable: false },
+  DELIVERY_FAILED: { status: 502, retriable: true },
+  KAFKA_UNAVAILABLE: { status: 503, retriable: true },
+  SHUTTING_DOWN: { status: 503, retriable: true },
+  DELIVERY_TIMEOUT: { status: 504, retriable: true },
+  CONFIG_INVALID: { status: 500, retriable: false },
+  CONTRACT_MISMATCH: { status: 500, retriable: false },
+};
+
+export class KafkaPairError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly retriable: boolean;
+  readonly issues: FieldIssue[] | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { issues?: FieldIssue[]; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = "KafkaPairError";
+    this.code = code;
+    this.status = specs[code].status;
+    this.retriable = specs[code].retriable;
+    this.issues = options.issues;
+  }
+
+  toJSON() {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        retriable: this.retriable,
+        ...(this.issues ? { issues: this.issues } : {}),
+      },
+    };
+  }
+}

@@ -1,0 +1,73 @@
+import { randomBytes } from "node:crypto";
+import { loadConfig } from "@kafka-pair/shared/config";
+import { contracts } from "@kafka-pair/shared/contracts";
+import { createLogger } from "@kafka-pair/shared/log";
+import { type Namespace, namespace } from "@kafka-pair/shared/namespace";
+import type { AdminTransport } from "@kafka-pair/shared/transport";
+import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
+import { afterAll, inject } from "vitest";
+
+export function testTransport() {
+  const config = loadConfig("producer", { KAFKA_BOOTSTRAP_SERVERS: inject("bootstrapServers") });
+  return confluentTransport({
+    connection: config.kafka,
+    logger: createLogger("test", "warn"),
+    deliveryTimeoutMs: config.deliveryTimeoutMs,
+    lingerMs: config.lingerMs,
+  });
+}
+
+/** An admin client for the file, disconnected after its tests. */
+export async function useAdmin(): Promise<AdminTransport> {
+  const admin = testTransport().admin();
+  await admin.connect();
+  afterAll(() => admin.disconnect());
+  return admin;
+}
+
+/** Sum of end offsets over all partitions: the number of records ever written to the topic. */
+export async function totalEndOffset(admin: AdminTransport, topic: string): Promise<bigint> {
+  const offsets = await admin.endOffsets(topic);
+  let total = 0n;
+  for (const offset of offsets.values()) total += BigInt(offset);
+  return total;
+}
+
+/** Polls until `check` returns a value (not undefined) or the deadline passes. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+  what = "condition",
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * A random namespace for the calling file: its own topics and groups, so files and
+ * concurrent runs on one cluster never see each other. The topics are deleted afterwards.
+ */
+export function useNamespace(): Namespace {
+  const ns = namespace(`t-${randomBytes(4).toString("hex")}.`);
+  afterAll(async () => {
+    const admin = testTransport().admin();
+    await admin.connect();
+    try {
+      const existing = await admin.describeTopics(contracts.map((c) => ns.topic(c.name)));
+      await admin.deleteTopics([...existing.keys()]);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+  return ns;
+}

@@ -1,0 +1,99 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { afterAll, inject } from "vitest";
+import { eventually } from "./kafka.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface LogLine {
+  msg: string;
+  level: number;
+  [field: string]: unknown;
+}
+
+export interface Worker {
+  name: "producer" | "consumer";
+  url: string;
+  process: ChildProcess;
+  /** Every JSON log line the worker printed so far. */
+  logs: LogLine[];
+  /** SIGTERM, then resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+/**
+ * Starts a worker as a real child process against the test cluster, waits for /ready,
+ * and stops it after the file's tests.
+ */
+export async function startWorker(name: Worker["name"], env: Record<string, string> = {}): Promise<Worker> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["--import", "tsx", `${name}/src/main.ts`], {
+    cwd: root,
+    env: {
+      ...process.env,
+      KAFKA_BOOTSTRAP_SERVERS: inject("bootstrapServers"),
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: LogLine[] = [];
+  const stderr: string[] = [];
+  let buffered = "";
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    buffered += chunk;
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        stderr.push(line);
+      }
+    }
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+
+  const worker: Worker = {
+    name,
+    url: `http://127.0.0.1:${port}`,
+    process: child,
+    logs,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+  afterAll(() => worker.stop());
+
+  await eventually(
+    async () => {
+      if (child.exitCode !== null)
+        throw new Error(`${name} exited with ${child.exitCode}: ${stderr.join("").slice(-2000)}`);
+      const res = await fetch(`${worker.url}/ready`).catch(() => undefined);
+      return res?.ok ? true : undefined;
+    },
+    90_000,
+    `${name} to be ready`,
+  ).catch((err) => {
+    child.kill("SIGKILL");
+    throw err;
+  });
+  return worker;
+}
