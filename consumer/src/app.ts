@@ -1,31 +1,47 @@
 import { Hono } from "hono";
+import type { Registry } from "prom-client";
 import type { SubscriptionRunner } from "./runner.ts";
 
 export interface ConsumerDeps {
   runners: readonly SubscriptionRunner[];
   isDraining: () => boolean;
+  registry: Registry;
+  /** False while the cluster can't be reached (a group stays "joined" through an outage); absent = not checked. */
+  kafkaReady?: () => boolean;
 }
 
-/** The consumer's small HTTP side: liveness, readiness and what each group has done. */
+/** The consumer's small HTTP side: liveness, readiness, what each group has done, metrics. */
 export function createConsumerApp(deps: ConsumerDeps) {
   const app = new Hono();
   app.get("/health", (c) => c.json({ status: "up" }));
   app.get("/ready", (c) => {
-    const groups = deps.runners.map((r) => ({ groupId: r.subscription.groupId, assigned: r.isAssigned() }));
-    const ready = !deps.isDraining() && groups.every((g) => g.assigned);
-    return c.json({ ready, groups }, ready ? 200 : 503);
+    const groups = deps.runners.map((r) => ({ groupId: r.subscription.groupId, joined: r.isReady() }));
+    const kafka = deps.kafkaReady?.() ?? true;
+    const ready = !deps.isDraining() && kafka && groups.every((g) => g.joined);
+    return c.json({ ready, kafka: kafka ? "connected" : "unavailable", groups }, ready ? 200 : 503);
   });
   app.get("/status", (c) =>
     c.json({
       draining: deps.isDraining(),
-      groups: deps.runners.map((r) => ({
-        groupId: r.subscription.groupId,
-        topic: r.subscription.contract.name,
-        assigned: r.isAssigned(),
-        ...r.stats,
-      })),
+      groups: deps.runners.map((r) => {
+        const partitions = r.partitions();
+        const lags = partitions.flatMap((p) => (p.lag === undefined ? [] : [p.lag]));
+        return {
+          groupId: r.subscription.groupId,
+          topic: r.subscription.contract.name,
+          joined: r.isReady(),
+          assigned: r.assignment().map((tp) => tp.partition),
+          ...r.stats,
+          lag: lags.length > 0 ? lags.reduce((a, b) => a + b, 0) : undefined,
+          partitions,
+        };
+      }),
     }),
   );
+  app.get("/metrics", async (c) => {
+    const body = await deps.registry.metrics();
+    return c.body(body, 200, { "content-type": deps.registry.contentType });
+  });
   app.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: "no such route", retriable: false } }, 404));
   return app;
 }

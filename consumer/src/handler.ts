@@ -1,15 +1,28 @@
 import type { EventOf, TopicContract } from "@kafka-pair/shared/contracts";
 import type { Logger } from "@kafka-pair/shared/log";
 import type { Headers } from "@kafka-pair/shared/transport";
+import type { CloudEventAttributes, TraceContext } from "./context.ts";
+
+export type { CloudEventAttributes, TraceContext };
 
 /** Everything about a message except its value, for handlers that need it. */
 export interface MessageContext {
+  /** The contract's topic name (without the deployment's namespace prefix). */
   topic: string;
   partition: number;
   offset: string;
   key: string | null;
   headers: Headers;
   timestamp: number;
+  /** From the `ce_*` headers; undefined if the producer wrote none. */
+  cloudEvent: CloudEventAttributes | undefined;
+  /** From the W3C `traceparent` header; undefined if absent or malformed. */
+  trace: TraceContext | undefined;
+  /** 1 on the first call, 2 on the first retry, and so on. */
+  attempt: number;
+  /** Aborted when this worker gives the partition up or shuts down: long work may stop early by throwing. */
+  signal: AbortSignal;
+  /** Bound to topic, group, partition, offset, and the event's id and trace id. */
   logger: Logger;
 }
 
@@ -18,7 +31,11 @@ export interface Subscription<C extends TopicContract = TopicContract> {
   groupId: string;
   /** Where a new group starts: the tutorial's health_group reads only new pings ("latest"). */
   fromBeginning: boolean;
-  /** Resolves when the event is handled; only then is its offset committed. Throwing means retry. */
+  /**
+   * Resolves when the event is handled; only then is its offset committed. Throwing means
+   * "retry": with backoff, then to the dead-letter topic. Handlers may see an event twice
+   * (after a crash), so they should be idempotent.
+   */
   handle(event: EventOf<C>, context: MessageContext): Promise<void>;
 }
 

@@ -5,6 +5,8 @@ import type { ProducerTransport } from "@kafka-pair/shared/transport";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
+import type { IdempotencyStore } from "./idempotency.ts";
+import type { ProducerMetrics } from "./metrics.ts";
 import { kafkaHealthRoutes } from "./routes/kafka-health.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { topicRoutes } from "./routes/topics.ts";
@@ -13,6 +15,12 @@ export interface ProducerDeps {
   producer: ProducerTransport;
   logger: Logger;
   namespace: Namespace;
+  metrics: ProducerMetrics;
+  idempotency: IdempotencyStore;
+  /** Bearer token required on producing routes; none when undefined. */
+  apiToken: string | undefined;
+  /** CloudEvents `source` for events whose request named none. */
+  eventSource: string;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
   /** True once SIGTERM arrived: new produce requests are refused, in-flight ones finish. */
@@ -28,6 +36,7 @@ export function createProducerApp(deps: ProducerDeps) {
   app.use(async (c, next) => {
     c.set("logger", deps.logger.child({ requestId: c.get("requestId") }));
     await next();
+    deps.metrics.httpRequests.inc({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) });
   });
   app.route("/", opsRoutes(deps));
   app.route("/", topicRoutes(deps));
@@ -46,7 +55,7 @@ export function createProducerApp(deps: ProducerDeps) {
     const log = c.get("logger") ?? deps.logger;
     if (error.status >= 500) log.error({ err, code: error.code }, error.message);
     else log.info({ code: error.code, status: error.status }, error.message);
-    if (error.code === "KAFKA_UNAVAILABLE" || error.code === "SHUTTING_DOWN") c.header("Retry-After", "1");
+    if (error.status === 503) c.header("Retry-After", "1");
     return c.json(error.toJSON(), error.status as 400);
   });
   return app;

@@ -1,67 +1,19 @@
+// Node entry point: @hono/node-server and the Kafka client TRANSPORT names (default: the librdkafka-backed Confluent client).
 import { serve } from "@hono/node-server";
 import { loadConfig } from "@kafka-pair/shared/config";
-import { contracts } from "@kafka-pair/shared/contracts";
 import { createLogger } from "@kafka-pair/shared/log";
-import { ensureTopics } from "@kafka-pair/shared/topics";
-import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
-import { createProducerApp } from "./app.ts";
+import { createTransport } from "@kafka-pair/shared/transport/select";
+import { bootProducer } from "./boot.ts";
 
 const config = loadConfig("producer");
 const logger = createLogger("producer", config.logLevel);
-const transport = confluentTransport({
-  connection: config.kafka,
+const worker = await bootProducer({
+  config,
   logger,
-  deliveryTimeoutMs: config.deliveryTimeoutMs,
-  lingerMs: config.lingerMs,
+  transport: await createTransport(config, logger),
+  serve: (fetch, { port, hostname, onListen }) => serve({ fetch, port, hostname }, (info) => onListen(info.port)),
 });
 
-const admin = transport.admin();
-await admin.connect();
-await ensureTopics(admin, contracts, config.namespace, logger);
-await admin.disconnect();
-
-const producer = transport.producer();
-await producer.connect();
-
-let draining = false;
-let inFlight = 0;
-const app = createProducerApp({
-  producer,
-  logger,
-  namespace: config.namespace,
-  maxBodyBytes: 1024 * 1024,
-  isDraining: () => draining,
-});
-
-const server = serve(
-  {
-    fetch: async (request, env) => {
-      inFlight++;
-      try {
-        return await app.fetch(request, env);
-      } finally {
-        inFlight--;
-      }
-    },
-    port: config.port,
-    hostname: config.host,
-  },
-  (info) => logger.info({ port: info.port, bootstrap: config.kafka.bootstrapServers }, "producer listening"),
-);
-
-async function shutdown(signal: string) {
-  if (draining) return;
-  draining = true;
-  logger.info({ signal, inFlight }, "draining");
-  const deadline = Date.now() + config.shutdownTimeoutMs;
-  server.close();
-  // Every request already accepted gets its delivery report before we go.
-  while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  await producer.flush(Math.max(0, deadline - Date.now())).catch((err) => logger.error({ err }, "flush failed"));
-  await producer.disconnect();
-  logger.info({ inFlight }, "producer stopped");
-  process.exit(inFlight === 0 ? 0 : 1);
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => void worker.shutdown(signal).then((code) => process.exit(code)));
 }
-
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -38,6 +38,39 @@ export const Env = v.object({
   HOST: v.optional(v.string(), "0.0.0.0"),
   LOG_LEVEL: v.optional(v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
   SHUTDOWN_TIMEOUT_MS: positiveInt(15_000),
+  /** Which Kafka client adapter the workers use: librdkafka (default) or pure-JS KafkaJS. */
+  TRANSPORT: v.optional(v.picklist(["confluent", "kafkajs"]), "confluent"),
+  /** Bound on records waiting in the producer's local queue: past it, requests get 503 instead of memory. */
+  KAFKA_MAX_QUEUED_MESSAGES: v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "100000"),
+  /** When set, every producing route needs `Authorization: Bearer <token>`. */
+  PRODUCER_API_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, "use at least 16 characters"))),
+  PRODUCER_MAX_BODY_BYTES: v.optional(
+    v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)),
+    String(5 * 1024 * 1024),
+  ),
+  /** How long an Idempotency-Key replays its first answer. */
+  IDEMPOTENCY_WINDOW_MS: positiveInt(24 * 60 * 60 * 1000),
+  IDEMPOTENCY_MAX_KEYS: v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "100000"),
+  /** CloudEvents `source` stamped on events whose request did not name one. */
+  PRODUCER_EVENT_SOURCE: v.optional(v.pipe(v.string(), v.nonEmpty()), "/kafka-pair/producer"),
+  /**
+   * Consumer: a module exporting `subscriptions` to run instead of consumer/src/handlers
+   * (a path from the working directory, e.g. test/handlers/behaviours.ts for the e2e tests).
+   */
+  CONSUMER_HANDLERS: v.optional(
+    v.pipe(v.string(), v.trim(), v.regex(/^[^\0]+\.(ts|js|mjs)$/, "must be a path to a .ts, .js or .mjs module")),
+  ),
+  /** Consumer: handlers running at once per subscription (each partition stays in order). */
+  CONSUMER_CONCURRENCY: v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "4"),
+  /** Consumer: retries of a throwing handler before its event goes to the dead-letter topic. */
+  CONSUMER_MAX_RETRIES: positiveInt(3),
+  /** Consumer: first retry delay; it doubles on each retry up to CONSUMER_RETRY_MAX_BACKOFF_MS. */
+  CONSUMER_RETRY_BACKOFF_MS: positiveInt(200),
+  CONSUMER_RETRY_MAX_BACKOFF_MS: positiveInt(10_000),
+  /** Consumer: how long handlers of revoked partitions may take to finish before the partitions go. */
+  CONSUMER_REVOKE_TIMEOUT_MS: positiveInt(10_000),
+  /** Consumer: records buffered per partition before fetching from it pauses. */
+  CONSUMER_MAX_BUFFERED_PER_PARTITION: v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "500"),
 });
 export type Env = v.InferOutput<typeof Env>;
 
@@ -58,6 +91,27 @@ export interface WorkerConfig {
   namespace: Namespace;
   deliveryTimeoutMs: number;
   lingerMs: number;
+  transport: Env["TRANSPORT"];
+  maxQueuedMessages: number;
+  producer: {
+    apiToken: string | undefined;
+    maxBodyBytes: number;
+    idempotencyWindowMs: number;
+    idempotencyMaxKeys: number;
+    eventSource: string;
+  };
+  consumer: ConsumerSettings;
+}
+
+export interface ConsumerSettings {
+  /** Module exporting `subscriptions`, resolved from the working directory; the built-in handlers when absent. */
+  handlersModule: string | undefined;
+  concurrency: number;
+  maxRetries: number;
+  retryBackoffMs: number;
+  retryMaxBackoffMs: number;
+  revokeTimeoutMs: number;
+  maxBufferedPerPartition: number;
 }
 
 const defaultPorts = { producer: 3000, consumer: 3001 } as const;
@@ -116,5 +170,23 @@ export function loadConfig(role: WorkerConfig["role"], source = processEnv()): W
     namespace: namespace(env.KAFKA_NAMESPACE),
     deliveryTimeoutMs: env.KAFKA_DELIVERY_TIMEOUT_MS,
     lingerMs: env.KAFKA_LINGER_MS,
+    transport: env.TRANSPORT,
+    maxQueuedMessages: env.KAFKA_MAX_QUEUED_MESSAGES,
+    producer: {
+      apiToken: env.PRODUCER_API_TOKEN,
+      maxBodyBytes: env.PRODUCER_MAX_BODY_BYTES,
+      idempotencyWindowMs: env.IDEMPOTENCY_WINDOW_MS,
+      idempotencyMaxKeys: env.IDEMPOTENCY_MAX_KEYS,
+      eventSource: env.PRODUCER_EVENT_SOURCE,
+    },
+    consumer: {
+      handlersModule: env.CONSUMER_HANDLERS,
+      concurrency: env.CONSUMER_CONCURRENCY,
+      maxRetries: env.CONSUMER_MAX_RETRIES,
+      retryBackoffMs: env.CONSUMER_RETRY_BACKOFF_MS,
+      retryMaxBackoffMs: env.CONSUMER_RETRY_MAX_BACKOFF_MS,
+      revokeTimeoutMs: env.CONSUMER_REVOKE_TIMEOUT_MS,
+      maxBufferedPerPartition: env.CONSUMER_MAX_BUFFERED_PER_PARTITION,
+    },
   };
 }

@@ -11,10 +11,16 @@ export const ErrorCode = {
   KAFKA_UNAVAILABLE: "KAFKA_UNAVAILABLE",
   DELIVERY_FAILED: "DELIVERY_FAILED",
   DELIVERY_TIMEOUT: "DELIVERY_TIMEOUT",
+  TRANSACTION_ABORTED: "TRANSACTION_ABORTED",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  IDEMPOTENCY_KEY_REUSED: "IDEMPOTENCY_KEY_REUSED",
+  NOT_STORED: "NOT_STORED",
   SHUTTING_DOWN: "SHUTTING_DOWN",
   CONFIG_INVALID: "CONFIG_INVALID",
   CONTRACT_MISMATCH: "CONTRACT_MISMATCH",
   NOT_FOUND: "NOT_FOUND",
+  INVALID_REQUEST: "INVALID_REQUEST",
+  FEATURE_UNAVAILABLE: "FEATURE_UNAVAILABLE",
   INTERNAL: "INTERNAL",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -35,7 +41,14 @@ interface ErrorSpec {
 const specs: Record<ErrorCode, ErrorSpec> = {
   MALFORMED_JSON: { status: 400, retriable: false },
   TOPIC_NOT_FOUND: { status: 404, retriable: false },
+  UNAUTHORIZED: { status: 401, retriable: false },
+  IDEMPOTENCY_KEY_REUSED: { status: 409, retriable: false },
+  // A record of an atomic batch that was valid but not stored because another one failed.
+  NOT_STORED: { status: 424, retriable: true },
+  TRANSACTION_ABORTED: { status: 502, retriable: true },
   NOT_FOUND: { status: 404, retriable: false },
+  INVALID_REQUEST: { status: 400, retriable: false },
+  FEATURE_UNAVAILABLE: { status: 501, retriable: false },
   PAYLOAD_TOO_LARGE: { status: 413, retriable: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false },
   INVALID_EVENT: { status: 422, retriable: false },

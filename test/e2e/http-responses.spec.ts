@@ -16,6 +16,7 @@ describe("producer HTTP answers", () => {
     expect(res.status).toBe(201);
     const body = await readJson(res);
     expect(body).toEqual({
+      id: expect.any(String),
       topic: "orders",
       partition: expect.any(Number),
       offset: expect.stringMatching(/^\d+$/),

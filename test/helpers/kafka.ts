@@ -3,6 +3,7 @@ import { loadConfig } from "@kafka-pair/shared/config";
 import { contracts } from "@kafka-pair/shared/contracts";
 import { createLogger } from "@kafka-pair/shared/log";
 import { type Namespace, namespace } from "@kafka-pair/shared/namespace";
+import { declaredTopics } from "@kafka-pair/shared/topics";
 import type { AdminTransport } from "@kafka-pair/shared/transport";
 import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
 import { afterAll, inject } from "vitest";
@@ -63,7 +64,7 @@ export function useNamespace(): Namespace {
     const admin = testTransport().admin();
     await admin.connect();
     try {
-      const existing = await admin.describeTopics(contracts.map((c) => ns.topic(c.name)));
+      const existing = await admin.describeTopics(declaredTopics(contracts).map((t) => ns.topic(t.logicalName)));
       await admin.deleteTopics([...existing.keys()]);
     } finally {
       await admin.disconnect();

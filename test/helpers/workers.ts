@@ -22,6 +22,29 @@ export interface Worker {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** Which runtime runs a worker: Node (main.ts, librdkafka) or Deno (main.deno.ts, @platformatic/kafka). */
+export type Runtime = "node" | "deno";
+
+/** The Deno binary the `deno` npm package installs, and the permissions the deno.json tasks grant. */
+export const denoBin = `${root}node_modules/.bin/deno`;
+export const denoPermissions = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys"];
+
+/**
+ * Every worker this spec file started. `afterAll` called from inside a `beforeAll` (where
+ * startWorker usually runs) is not registered, so this hook, registered when the file
+ * imports the helper, stops them; a worker still up 30 s after SIGTERM is killed.
+ */
+const started = new Set<Worker>();
+afterAll(async () => {
+  await Promise.all(
+    [...started].map(async (worker) => {
+      const killer = setTimeout(() => worker.process.kill("SIGKILL"), 30_000);
+      await worker.stop();
+      clearTimeout(killer);
+    }),
+  );
+});
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -38,12 +61,22 @@ async function freePort(): Promise<number> {
  * Starts a worker as a real child process against the test cluster, waits for /ready,
  * and stops it after the file's tests.
  */
-export async function startWorker(name: Worker["name"], env: Record<string, string> = {}): Promise<Worker> {
+export async function startWorker(
+  name: Worker["name"],
+  env: Record<string, string> = {},
+  options: { runtime?: Runtime } = {},
+): Promise<Worker> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", `${name}/src/main.ts`], {
+  const [command, args] =
+    options.runtime === "deno"
+      ? [denoBin, ["run", ...denoPermissions, `${name}/src/main.deno.ts`]]
+      : [process.execPath, ["--import", "tsx", `${name}/src/main.ts`]];
+  const child = spawn(command, args, {
     cwd: root,
     env: {
       ...process.env,
+      DENO_NO_UPDATE_CHECK: "1",
+      NO_COLOR: "1",
       KAFKA_BOOTSTRAP_SERVERS: inject("bootstrapServers"),
       PORT: String(port),
       HOST: "127.0.0.1",
@@ -80,6 +113,7 @@ export async function startWorker(name: Worker["name"], env: Record<string, stri
       return exited;
     },
   };
+  started.add(worker);
   afterAll(() => worker.stop());
 
   await eventually(

@@ -17,6 +17,25 @@ export interface TopicContract<TSchema extends AnySchema = AnySchema> {
   key(value: v.InferOutput<TSchema>): string | null;
   readonly partitions: number;
   readonly replicationFactor: number;
+  /** CloudEvents `type` of the events on this topic (reverse-DNS, e.g. `com.example.order.placed`). */
+  readonly eventType: string;
+  /** Largest encoded value accepted, in bytes; Kafka's default message.max.bytes is about 1 MiB. */
+  readonly maxValueBytes?: number;
+  /**
+   * Where events go that this topic's consumers cannot handle (after their retries, or at once
+   * when they break the contract): a topic named `<name>.dlq`, created along with this one.
+   */
+  readonly deadLetter?: DeadLetterDeclaration;
+}
+
+export interface DeadLetterDeclaration {
+  readonly partitions: number;
+  readonly replicationFactor: number;
+}
+
+/** The dead-letter topic's logical name, or undefined when the contract declares none. */
+export function deadLetterTopicOf(contract: TopicContract): string | undefined {
+  return contract.deadLetter ? `${contract.name}.dlq` : undefined;
 }
 
 export type EventOf<C extends TopicContract> = v.InferOutput<C["schema"]>;
@@ -25,6 +44,9 @@ export function defineTopic<TSchema extends AnySchema>(contract: TopicContract<T
   if (!/^[a-zA-Z0-9._-]{1,249}$/.test(contract.name)) throw new Error(`invalid topic name ${contract.name}`);
   if (contract.partitions < 1 || contract.replicationFactor < 1) {
     throw new Error(`topic ${contract.name}: partitions and replication factor must be >= 1`);
+  }
+  if (contract.deadLetter && (contract.deadLetter.partitions < 1 || contract.deadLetter.replicationFactor < 1)) {
+    throw new Error(`topic ${contract.name}: dead-letter partitions and replication factor must be >= 1`);
   }
   return Object.freeze(contract);
 }

@@ -13,4 +13,6 @@ export const healthTopic = defineTopic({
   key: () => null,
   partitions: 3,
   replicationFactor: 3,
+  deadLetter: { partitions: 3, replicationFactor: 3 },
+  eventType: "dev.kafka-pair.health.ping",
 });

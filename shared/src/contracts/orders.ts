@@ -14,6 +14,8 @@ export const OrderPlaced = v.strictObject({
   currency: v.pipe(v.string(), v.regex(/^[A-Z]{3}$/, "must be an ISO 4217 code such as EUR")),
   lines: v.pipe(v.array(OrderLine), v.minLength(1), v.maxLength(100)),
   placedAt: v.pipe(v.string(), v.isoTimestamp()),
+  /** Free text for the courier. */
+  note: v.optional(v.pipe(v.string(), v.maxLength(4000))),
 });
 export type OrderPlaced = v.InferOutput<typeof OrderPlaced>;
 
@@ -26,4 +28,7 @@ export const ordersTopic = defineTopic({
   key: (order) => order.orderId,
   partitions: 3,
   replicationFactor: 3,
+  deadLetter: { partitions: 3, replicationFactor: 3 },
+  eventType: "dev.kafka-pair.order.placed",
+  maxValueBytes: 8 * 1024,
 });

@@ -8,6 +8,11 @@ export interface ConsumedMessage {
   value: Uint8Array | null;
   headers: Headers;
   timestamp: number;
+  /**
+   * Aborted when this member gives the partition up (revocation, shutdown): work on the message
+   * may stop early; an `eachMessage` that then throws leaves the message to the next owner.
+   */
+  signal?: AbortSignal;
 }
 
 export interface TopicPartition {
@@ -15,20 +20,61 @@ export interface TopicPartition {
   partition: number;
 }
 
+/** A group's next offset to read for a partition: the last processed message's offset + 1. */
+export interface CommitPosition extends TopicPartition {
+  offset: string;
+}
+
 export interface ConsumerOptions {
   groupId: string;
   topics: string[];
   /** Where a group with no committed offset starts. */
   fromBeginning: boolean;
+  /**
+   * BENCHMARK ONLY (default false). The client then stores each message's offset once
+   * `eachMessage` resolved and commits stored offsets on a timer; `commit` only stores.
+   * Lets a benchmark measure what manual commits cost. Workers never set it.
+   */
+  autoCommit?: boolean;
+  /** On revocation, how long in-flight messages of the revoked partitions may take to finish. */
+  revokeTimeoutMs?: number;
+  /** Messages buffered per partition before fetching from it pauses. */
+  maxBufferedPerPartition?: number;
+}
+
+/**
+ * Called around a rebalance. `onRevoke` runs after every in-flight `eachMessage` of the
+ * revoked partitions has settled (or the revoke timeout passed) and before the partitions
+ * are given up: the place to commit what was processed.
+ */
+export interface RebalanceListener {
+  onAssign?(partitions: TopicPartition[]): void;
+  onRevoke?(partitions: TopicPartition[], info: { lost: boolean }): Promise<void>;
 }
 
 export interface ConsumerTransport {
   connect(): Promise<void>;
-  /** Starts fetching; `eachMessage` is awaited per message, in order within a partition. */
+  /**
+   * Starts fetching; `eachMessage` is awaited per message, in order within a partition.
+   * Different partitions may be handled at the same time.
+   */
   run(eachMessage: (message: ConsumedMessage) => Promise<void>): Promise<void>;
   /** Commits `offset` as the group's next offset to read for that partition (message offset + 1). */
-  commit(position: TopicPartition & { offset: string }): Promise<void>;
+  commit(position: CommitPosition): Promise<void>;
   assignment(): TopicPartition[];
   /** Stops fetching, lets the message in hand finish, leaves the group. */
   disconnect(): Promise<void>;
+
+  // Optional capabilities: adapters that lack them still compile; the worker says what it misses.
+
+  /** Commits several partitions in one request. */
+  commitMany?(positions: CommitPosition[]): Promise<void>;
+  /** Registers the rebalance listener (before `connect`). */
+  onRebalance?(listener: RebalanceListener): void;
+  /** True once the member has joined its group, even with no partition assigned. */
+  isJoined?(): boolean;
+  /** The partition's end offset as last seen by the fetcher (last stable offset under read_committed). */
+  highWatermark?(partition: TopicPartition): string | undefined;
+  /** The group's committed offsets for these partitions (absent: none committed yet). */
+  committed?(partitions: TopicPartition[]): Promise<CommitPosition[]>;
 }

@@ -17,13 +17,34 @@ export interface DeliveryReport {
   timestamp: number;
 }
 
+/** Sends records inside one open transaction; their reports arrive before the commit. */
+export interface TransactionScope {
+  send(record: ProduceRecord): Promise<DeliveryReport>;
+}
+
+/** Client-side numbers worth watching, refreshed from the client's own statistics. */
+export interface ProducerStats {
+  /** Records waiting in the local queue or in flight to a broker. */
+  queuedMessages: number;
+  queuedBytes: number;
+  /** Brokers the client currently has a working connection to. */
+  brokersUp: number;
+  brokers: Array<{ name: string; up: boolean; rttAvgMs: number; txRetries: number; txErrors: number }>;
+}
+
 export interface ProducerTransport {
   /** Resolves once the client has cluster metadata and can produce. */
   connect(): Promise<void>;
   /** Resolves with the delivery report of this record (acks=all, idempotent), rejects with a KafkaPairError. */
   send(record: ProduceRecord): Promise<DeliveryReport>;
-  /** False after a fatal client error or before connect. */
+  /**
+   * Runs `work` inside one Kafka transaction: committed if it resolves, aborted if it throws,
+   * so a read_committed reader sees all of its records or none. Absent when the client lacks transactions.
+   */
+  transaction?<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T>;
+  /** False before connect, after a fatal client error, or while no broker is reachable. */
   isReady(): boolean;
+  stats?(): ProducerStats | undefined;
   flush(timeoutMs: number): Promise<void>;
   disconnect(): Promise<void>;
 }

@@ -1,64 +1,384 @@
-import type { KafkaJS } from "@confluentinc/kafka-javascript";
-import type { ConsumedMessage, ConsumerOptions, ConsumerTransport } from "../consumer.ts";
+// The package is CommonJS: named ESM imports of its values fail at run time, types are fine.
 
-function toHeaders(headers: KafkaJS.IHeaders | undefined): Record<string, string> {
+import type {
+  Assignment,
+  KafkaConsumer,
+  LibrdKafkaError,
+  MessageHeader,
+  Message as RdMessage,
+  TopicPartitionOffset,
+} from "@confluentinc/kafka-javascript";
+import confluent from "@confluentinc/kafka-javascript";
+import { KafkaPairError } from "../../errors.ts";
+import type { Logger } from "../../log.ts";
+import type {
+  CommitPosition,
+  ConsumedMessage,
+  ConsumerOptions,
+  ConsumerTransport,
+  RebalanceListener,
+  TopicPartition,
+} from "../consumer.ts";
+import type { ConfluentOptions } from "./index.ts";
+
+// librdkafka rebalance event codes.
+const ERR_ASSIGN_PARTITIONS = -175;
+const ERR_REVOKE_PARTITIONS = -174;
+const OFFSET_INVALID = -1001;
+const ERR_NO_OFFSET = -168;
+const COMMIT_TIMEOUT_MS = 30_000;
+
+/** Members the binding has at run time but its typings omit. */
+interface NativeConsumer extends KafkaConsumer {
+  incrementalAssign(partitions: Assignment[]): void;
+  incrementalUnassign(partitions: Assignment[]): void;
+  rebalanceProtocol(): "COOPERATIVE" | "EAGER" | "NONE";
+  assignmentLost(): boolean;
+  setDefaultIsTimeoutOnlyForFirstMessage(value: boolean): void;
+}
+
+type EachMessage = (message: ConsumedMessage) => Promise<void>;
+
+/** What this member holds of one assigned partition. */
+class PartitionState {
+  readonly queue: RdMessage[] = [];
+  readonly abort = new AbortController();
+  /** Offset of the last message handed to the queue: a refetch after pause/resume must not repeat it. */
+  lastQueued = -1;
+  running: Promise<void> | undefined;
+  paused = false;
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+  ) {}
+}
+
+const keyOf = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
+
+function toHeaders(headers: MessageHeader[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(headers ?? {})) {
-    if (value === undefined) continue;
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) out[key] = first.toString();
+  for (const header of headers ?? []) {
+    for (const [key, value] of Object.entries(header)) {
+      // The first value wins, as in the KafkaJS-style API.
+      if (!(key in out)) out[key] = Buffer.isBuffer(value) ? value.toString("utf8") : String(value);
+    }
   }
   return out;
 }
 
+function toConsumed(message: RdMessage, signal: AbortSignal): ConsumedMessage {
+  const value = message.value;
+  return {
+    topic: message.topic,
+    partition: message.partition,
+    offset: String(message.offset),
+    key: message.key === undefined || message.key === null ? null : message.key.toString(),
+    value: value ? new Uint8Array(value.buffer, value.byteOffset, value.byteLength) : null,
+    headers: toHeaders(message.headers),
+    timestamp: message.timestamp ?? 0,
+    signal,
+  };
+}
+
+/**
+ * librdkafka's own consumer (not the KafkaJS-style wrapper, whose fetcher waits for the
+ * slowest partition in hand before fetching again): one fetch loop, one ordered queue per
+ * partition, partitions handled side by side, a partition paused while its queue is full.
+ * Rebalances go through `rebalance_cb`: revoked partitions drain, the listener commits,
+ * and only then does librdkafka get them back.
+ */
 export class ConfluentConsumer implements ConsumerTransport {
-  readonly #consumer: KafkaJS.Consumer;
-  readonly #topics: string[];
+  readonly #options: ConfluentOptions;
+  readonly #consumerOptions: ConsumerOptions;
+  readonly #logger: Logger;
+  readonly #partitions = new Map<string, PartitionState>();
+  readonly #revokeTimeoutMs: number;
+  readonly #maxBuffered: number;
+  #consumer: NativeConsumer | undefined;
+  #listener: RebalanceListener = {};
+  #eachMessage: EachMessage | undefined;
+  #joined = false;
+  /** Shutting down: fetched messages are dropped, but polling goes on so commit results arrive. */
+  #draining = false;
+  #stopping = false;
+  /** Commits sent and not yet answered, oldest first: librdkafka answers them in order. */
+  readonly #commits: Array<{ resolve: () => void; reject: (err: Error) => void; timer: NodeJS.Timeout }> = [];
+  #loop: Promise<void> | undefined;
+  /** Rebalance events are handled one after the other, in the order librdkafka sent them. */
+  #rebalances: Promise<void> = Promise.resolve();
 
-  constructor(kafka: KafkaJS.Kafka, options: ConsumerOptions) {
-    this.#topics = options.topics;
-    this.#consumer = kafka.consumer({
-      kafkaJS: {
-        groupId: options.groupId,
-        fromBeginning: options.fromBeginning,
-        // Offsets are committed by us, after the handler succeeded: never on a timer.
-        autoCommit: false,
-        readUncommitted: false,
+  constructor(options: ConfluentOptions, consumerOptions: ConsumerOptions) {
+    this.#options = options;
+    this.#consumerOptions = consumerOptions;
+    this.#logger = options.logger.child({ component: "consumer", groupId: consumerOptions.groupId });
+    this.#revokeTimeoutMs = consumerOptions.revokeTimeoutMs ?? 10_000;
+    this.#maxBuffered = consumerOptions.maxBufferedPerPartition ?? 500;
+  }
+
+  onRebalance(listener: RebalanceListener): void {
+    this.#listener = listener;
+  }
+
+  connect(): Promise<void> {
+    const { connection } = this.#options;
+    const { groupId, fromBeginning, autoCommit = false } = this.#consumerOptions;
+    const consumer = new confluent.KafkaConsumer(
+      {
+        "bootstrap.servers": connection.bootstrapServers,
+        "client.id": connection.clientId,
+        ...connection.security,
+        "group.id": groupId,
+        "isolation.level": "read_committed",
+        // Incremental rebalances: partitions that stay with a member keep flowing.
+        "partition.assignment.strategy": "cooperative-sticky",
+        // Offsets are committed by the worker once handled, never on a timer (benchmarks aside).
+        "enable.auto.commit": autoCommit,
+        "enable.auto.offset.store": false,
+        rebalance_cb: (err: LibrdKafkaError, assignment: Assignment[]) => {
+          this.#rebalances = this.#rebalances.then(() => this.#onRebalance(err, assignment));
+        },
+        // The binding's commit callbacks fire once a commit is queued; this one, once the broker answered.
+        offset_commit_cb: (err: LibrdKafkaError | null, offsets: TopicPartitionOffset[] | undefined) =>
+          this.#onCommitResult(err, offsets),
       },
-      "isolation.level": "read_committed",
+      { "auto.offset.reset": fromBeginning ? "earliest" : "latest" },
+    ) as NativeConsumer;
+    consumer.on("event.error", (err) =>
+      this.#logger.error({ err: { code: err.code, message: err.message } }, "kafka consumer error"),
+    );
+    this.#consumer = consumer;
+    return new Promise((resolve, reject) => {
+      consumer.connect({ timeout: 30_000 }, (err) => {
+        if (err) {
+          reject(new KafkaPairError("KAFKA_UNAVAILABLE", `cannot connect consumer: ${err.message}`, { cause: err }));
+          return;
+        }
+        // Return as soon as one message is there, rather than waiting to fill the batch.
+        consumer.setDefaultConsumeTimeout(250);
+        consumer.setDefaultIsTimeoutOnlyForFirstMessage(true);
+        consumer.subscribe(this.#consumerOptions.topics);
+        resolve();
+      });
     });
   }
 
-  async connect(): Promise<void> {
-    await this.#consumer.connect();
-    await this.#consumer.subscribe({ topics: this.#topics });
+  async run(eachMessage: EachMessage): Promise<void> {
+    if (!this.#consumer) throw new KafkaPairError("KAFKA_UNAVAILABLE", "consumer is not connected");
+    this.#eachMessage = eachMessage;
+    this.#loop = this.#fetchLoop(this.#consumer);
   }
 
-  async run(eachMessage: (message: ConsumedMessage) => Promise<void>): Promise<void> {
-    await this.#consumer.run({
-      eachMessage: async ({ topic, partition, message }) => {
-        await eachMessage({
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key ? message.key.toString() : null,
-          value: message.value ? new Uint8Array(message.value) : null,
-          headers: toHeaders(message.headers),
-          timestamp: Number(message.timestamp),
+  async #fetchLoop(consumer: NativeConsumer): Promise<void> {
+    while (!this.#stopping) {
+      const messages = await new Promise<RdMessage[]>((resolve) => {
+        consumer.consume(this.#maxBuffered, (err, batch) => {
+          if (err) {
+            this.#logger.warn({ err: { code: err.code, message: err.message } }, "fetch failed");
+            // A failing fetch is retried by the loop; a short pause keeps it from spinning.
+            setTimeout(() => resolve([]), 200);
+          } else resolve(batch ?? []);
         });
-      },
+      });
+      for (const message of messages) this.#enqueue(message);
+    }
+  }
+
+  #enqueue(message: RdMessage): void {
+    const state = this.#partitions.get(keyOf(message));
+    // Partitions being revoked, or not ours anymore: the next owner reads them from the committed offset.
+    if (!state || state.abort.signal.aborted || this.#draining) return;
+    if (message.offset <= state.lastQueued) return;
+    state.lastQueued = message.offset;
+    state.queue.push(message);
+    if (!state.paused && state.queue.length >= this.#maxBuffered) {
+      state.paused = true;
+      this.#consumer?.pause([{ topic: state.topic, partition: state.partition }]);
+    }
+    state.running ??= this.#drain(state);
+  }
+
+  async #drain(state: PartitionState): Promise<void> {
+    const eachMessage = this.#eachMessage;
+    const consumer = this.#consumer;
+    if (!eachMessage || !consumer) return;
+    try {
+      for (let message = state.queue.shift(); message; message = state.queue.shift()) {
+        if (state.abort.signal.aborted) break;
+        try {
+          await eachMessage(toConsumed(message, state.abort.signal));
+          if (this.#consumerOptions.autoCommit) this.#store(consumer, message);
+        } catch (err) {
+          this.#logger.warn(
+            { err, topic: message.topic, partition: message.partition, offset: message.offset },
+            "message left unhandled; it will be read again",
+          );
+          // Start the partition over from this message (unless it is going away anyway).
+          state.queue.length = 0;
+          if (!state.abort.signal.aborted) this.#seek(consumer, state, message.offset);
+          break;
+        }
+        if (state.paused && state.queue.length <= this.#maxBuffered / 2) {
+          state.paused = false;
+          consumer.resume([{ topic: state.topic, partition: state.partition }]);
+        }
+      }
+    } finally {
+      state.running = undefined;
+      if (state.queue.length > 0 && !state.abort.signal.aborted) state.running = this.#drain(state);
+    }
+  }
+
+  #seek(consumer: NativeConsumer, state: PartitionState, offset: number): void {
+    state.lastQueued = offset - 1;
+    consumer.seek({ topic: state.topic, partition: state.partition, offset }, 5_000, (err) => {
+      if (err) this.#logger.error({ err, partition: state.partition, offset }, "seek failed");
     });
   }
 
-  async commit(position: { topic: string; partition: number; offset: string }): Promise<void> {
-    await this.#consumer.commitOffsets([position]);
+  #store(consumer: NativeConsumer, message: RdMessage): void {
+    consumer.offsetsStore([{ topic: message.topic, partition: message.partition, offset: message.offset + 1 }]);
   }
 
-  assignment() {
-    return this.#consumer.assignment().map(({ topic, partition }) => ({ topic, partition }));
+  async #onRebalance(err: LibrdKafkaError, assignment: Assignment[]): Promise<void> {
+    const consumer = this.#consumer;
+    if (!consumer) return;
+    const cooperative = consumer.rebalanceProtocol() === "COOPERATIVE";
+    const partitions = assignment.map(({ topic, partition }) => ({ topic, partition }));
+    try {
+      if (err.code === ERR_ASSIGN_PARTITIONS) {
+        for (const tp of partitions) this.#partitions.set(keyOf(tp), new PartitionState(tp.topic, tp.partition));
+        if (cooperative) consumer.incrementalAssign(assignment);
+        else consumer.assign(assignment);
+        this.#joined = true;
+        this.#logger.info({ partitions: partitions.map((p) => p.partition) }, "partitions assigned");
+        this.#listener.onAssign?.(partitions);
+      } else if (err.code === ERR_REVOKE_PARTITIONS) {
+        const lost = consumer.assignmentLost();
+        await this.#release(partitions, lost);
+        if (cooperative) consumer.incrementalUnassign(assignment);
+        else consumer.unassign();
+        this.#logger.info({ partitions: partitions.map((p) => p.partition), lost }, "partitions revoked");
+      } else {
+        this.#logger.error({ err: { code: err.code, message: err.message } }, "rebalance failed");
+      }
+    } catch (error) {
+      // Only expected while disconnecting: librdkafka then takes the partitions back itself.
+      this.#logger.warn({ err: error }, "rebalance step failed");
+    }
+  }
+
+  /** Drops queued messages, waits (bounded) for those in hand, lets the listener commit. */
+  async #release(partitions: TopicPartition[], lost: boolean): Promise<void> {
+    const states = partitions.flatMap((tp) => this.#partitions.get(keyOf(tp)) ?? []);
+    for (const state of states) {
+      state.queue.length = 0;
+      state.abort.abort();
+    }
+    const inFlight = states.flatMap((s) => s.running ?? []);
+    if (inFlight.length > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), this.#revokeTimeoutMs);
+      });
+      const late = await Promise.race([Promise.all(inFlight).then(() => false), timedOut]);
+      clearTimeout(timer);
+      if (late) this.#logger.error({ timeoutMs: this.#revokeTimeoutMs }, "in-flight messages outlived the revocation");
+    }
+    try {
+      await this.#listener.onRevoke?.(partitions, { lost });
+    } catch (err) {
+      this.#logger.error({ err }, "revocation listener failed");
+    }
+    for (const state of states) this.#partitions.delete(keyOf(state));
+  }
+
+  commit(position: CommitPosition): Promise<void> {
+    return this.commitMany([position]);
+  }
+
+  commitMany(positions: CommitPosition[]): Promise<void> {
+    const consumer = this.#consumer;
+    if (!consumer) return Promise.reject(new KafkaPairError("KAFKA_UNAVAILABLE", "consumer is not connected"));
+    const offsets = positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: Number(p.offset) }));
+    if (this.#consumerOptions.autoCommit) {
+      consumer.offsetsStore(offsets);
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      try {
+        consumer.commit(offsets);
+      } catch (err) {
+        reject(new KafkaPairError("KAFKA_UNAVAILABLE", `commit failed: ${(err as Error).message}`, { cause: err }));
+        return;
+      }
+      const timer = setTimeout(() => {
+        const at = this.#commits.findIndex((c) => c.timer === timer);
+        if (at >= 0) this.#commits.splice(at, 1);
+        reject(new KafkaPairError("KAFKA_UNAVAILABLE", "no answer to the offset commit"));
+      }, COMMIT_TIMEOUT_MS);
+      this.#commits.push({ resolve, reject, timer });
+    });
+  }
+
+  #onCommitResult(err: LibrdKafkaError | null, offsets: TopicPartitionOffset[] | undefined): void {
+    // Auto-commits (benchmark mode) have nobody waiting.
+    const waiter = this.#commits.shift();
+    if (!waiter) return;
+    clearTimeout(waiter.timer);
+    const failed = offsets?.find((o) => (o as { error?: LibrdKafkaError }).error);
+    const error = err && err.code !== ERR_NO_OFFSET ? err : (failed as { error?: LibrdKafkaError } | undefined)?.error;
+    if (error)
+      waiter.reject(new KafkaPairError("KAFKA_UNAVAILABLE", `commit failed: ${error.message}`, { cause: error }));
+    else waiter.resolve();
+  }
+
+  committed(partitions: TopicPartition[]): Promise<CommitPosition[]> {
+    const consumer = this.#consumer;
+    if (!consumer || partitions.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      consumer.committed(partitions, 10_000, (err, offsets) => {
+        if (err) reject(new KafkaPairError("KAFKA_UNAVAILABLE", `cannot read committed offsets: ${err.message}`));
+        else
+          resolve(
+            offsets
+              .filter((o) => o.offset !== undefined && o.offset >= 0)
+              .map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })),
+          );
+      });
+    });
+  }
+
+  highWatermark(tp: TopicPartition): string | undefined {
+    try {
+      const high = this.#consumer?.getWatermarkOffsets(tp.topic, tp.partition).highOffset;
+      return high === undefined || high === OFFSET_INVALID || high < 0 ? undefined : String(high);
+    } catch {
+      return undefined;
+    }
+  }
+
+  isJoined(): boolean {
+    return this.#joined;
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.#partitions.values()]
+      .filter((s) => !s.abort.signal.aborted)
+      .map(({ topic, partition }) => ({ topic, partition }));
   }
 
   async disconnect(): Promise<void> {
-    await this.#consumer.disconnect();
+    const consumer = this.#consumer;
+    if (!consumer || this.#draining) return;
+    this.#draining = true;
+    // Finish what is in hand and commit it while the partitions are still ours (the fetch loop
+    // keeps polling, which is how commit results arrive), then leave: librdkafka's close
+    // revokes the partitions again, with nothing left to do.
+    await this.#rebalances;
+    await this.#release(this.assignment(), false);
+    this.#stopping = true;
+    await this.#loop;
+    await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
+    this.#joined = false;
   }
 }

@@ -14,6 +14,10 @@ export interface ConfluentOptions {
   logger: Logger;
   deliveryTimeoutMs: number;
   lingerMs: number;
+  /** librdkafka's queue.buffering.max.messages: the bound on records waiting locally. */
+  maxQueuedMessages?: number;
+  /** Produce requests in flight per broker connection (1-5 with idempotence); librdkafka's default is 5. */
+  maxInFlight?: number;
 }
 
 function kafkaJsLogger(logger: Logger): KafkaJS.Logger {
@@ -39,7 +43,7 @@ export function confluentTransport(options: ConfluentOptions): KafkaTransport {
   return {
     name: "confluent",
     producer: () => new ConfluentProducer(options),
-    consumer: (consumerOptions) => new ConfluentConsumer(kafka, consumerOptions),
+    consumer: (consumerOptions) => new ConfluentConsumer(options, consumerOptions),
     admin: () => new ConfluentAdmin(kafka),
   };
 }

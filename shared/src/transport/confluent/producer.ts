@@ -1,15 +1,17 @@
 // The package is CommonJS: named ESM imports of its values fail at run time, types are fine.
-
+import { randomUUID } from "node:crypto";
 import type { LibrdKafkaError, Producer, DeliveryReport as RdDeliveryReport } from "@confluentinc/kafka-javascript";
 import confluent from "@confluentinc/kafka-javascript";
 import { KafkaPairError } from "../../errors.ts";
-import type { DeliveryReport, ProduceRecord, ProducerTransport } from "../producer.ts";
+import type { Logger } from "../../log.ts";
+import type { DeliveryReport, ProduceRecord, ProducerStats, ProducerTransport, TransactionScope } from "../producer.ts";
 import type { ConfluentOptions } from "./index.ts";
 
 // librdkafka error codes we map to HTTP-meaningful errors.
 const ERR_QUEUE_FULL = -184;
 const ERR_MSG_TIMED_OUT = -192;
 const ERR_FATAL = -150;
+const ERR_ALL_BROKERS_DOWN = -187;
 const ERR_MSG_SIZE_TOO_LARGE = 10;
 
 /** Maps a failed delivery report or produce() throw to the error the HTTP edge answers with. */
@@ -18,6 +20,7 @@ function toDeliveryError(err: LibrdKafkaError): KafkaPairError {
     case ERR_QUEUE_FULL:
       return new KafkaPairError("KAFKA_UNAVAILABLE", "local produce queue is full", { cause: err });
     case ERR_MSG_TIMED_OUT:
+      // librdkafka's POSSIBLY_PERSISTED case: the broker may have written it before the timeout.
       return new KafkaPairError("DELIVERY_TIMEOUT", "delivery timed out; the record may or may not have been written", {
         cause: err,
       });
@@ -28,72 +31,132 @@ function toDeliveryError(err: LibrdKafkaError): KafkaPairError {
   }
 }
 
-export class ConfluentProducer implements ProducerTransport {
-  readonly #options: ConfluentOptions;
-  #producer: Producer | undefined;
-  #ready = false;
+interface PendingDelivery {
+  resolve: (report: DeliveryReport) => void;
+  reject: (error: KafkaPairError) => void;
+}
 
-  constructor(options: ConfluentOptions) {
-    this.#options = options;
-  }
+interface RdStats {
+  msg_cnt?: number;
+  msg_size?: number;
+  brokers?: Record<
+    string,
+    { nodeid: number; state: string; rtt?: { avg: number }; txretries?: number; txerrs?: number }
+  >;
+}
 
-  connect(): Promise<void> {
-    const { connection, logger, deliveryTimeoutMs, lingerMs } = this.#options;
-    const producer = new confluent.Producer({
+function parseStats(json: string): ProducerStats {
+  const raw = JSON.parse(json) as RdStats;
+  // Bootstrap entries (nodeid -1) are not cluster members; only count real brokers.
+  const brokers = Object.entries(raw.brokers ?? {})
+    .filter(([, b]) => b.nodeid >= 0)
+    .map(([name, b]) => ({
+      name,
+      up: b.state === "UP",
+      rttAvgMs: (b.rtt?.avg ?? 0) / 1000,
+      txRetries: b.txretries ?? 0,
+      txErrors: b.txerrs ?? 0,
+    }));
+  return {
+    queuedMessages: raw.msg_cnt ?? 0,
+    queuedBytes: raw.msg_size ?? 0,
+    brokersUp: brokers.filter((b) => b.up).length,
+    brokers,
+  };
+}
+
+/**
+ * Whether an acks=all write can succeed at all: a majority of the cluster's brokers must be reachable.
+ * With fewer, a KRaft quorum of combined nodes is lost (no leader election, no ISR shrink) and
+ * min.insync.replicas=2 of 3 cannot be met, so every record would only wait out its delivery
+ * timeout; answering 503 at once is the honest answer. One broker of a single-node cluster is a majority.
+ */
+export function writableCluster(stats: ProducerStats): boolean {
+  const known = stats.brokers.length;
+  if (known === 0) return stats.brokersUp > 0;
+  return stats.brokersUp * 2 > known;
+}
+
+function call(fn: (cb: (err: LibrdKafkaError | null | undefined) => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
+}
+
+/** One librdkafka producer handle, idempotent; transactional when given a transactional.id. */
+class RdProducer {
+  readonly handle: Producer;
+  ready = false;
+  fatal = false;
+  stats: ProducerStats | undefined;
+
+  constructor(options: ConfluentOptions, logger: Logger, transactionalId?: string) {
+    const { connection, deliveryTimeoutMs, lingerMs } = options;
+    this.handle = new confluent.Producer({
       "bootstrap.servers": connection.bootstrapServers,
       "client.id": connection.clientId,
       ...connection.security,
-      // Exactly-once per partition from the producer's side: no duplicates from internal retries.
+      // No duplicates or reordering from internal retries; every record acknowledged by all in-sync replicas.
       "enable.idempotence": true,
       acks: -1,
       "delivery.timeout.ms": deliveryTimeoutMs,
       "linger.ms": lingerMs,
+      // Java's key hashing: a key maps to the same partition from every client (Deno's, Java services').
+      partitioner: "murmur2_random",
+      "queue.buffering.max.messages": options.maxQueuedMessages ?? 100_000,
+      ...(options.maxInFlight ? { "max.in.flight.requests.per.connection": options.maxInFlight } : {}),
+      "statistics.interval.ms": 1000,
+      // A connection to every broker, not just the leaders in use, so the statistics'
+      // brokers-up count is the cluster's reachability (writableCluster needs it). librdkafka
+      // has the property but leaves it out of its documented list, hence out of the typings.
+      ...({ "enable.sparse.connections": false } as object),
+      ...(transactionalId ? { "transactional.id": transactionalId } : {}),
       dr_cb: true,
     });
-    producer.on("delivery-report", (err, report) => this.#onDelivery(err, report));
-    producer.on("event.error", (err) => {
-      if (err.code === ERR_FATAL) this.#ready = false;
-      logger.error({ err: { code: err.code, message: err.message } }, "kafka producer error");
+    this.handle.on("delivery-report", (err, report: RdDeliveryReport) => {
+      const pending = report.opaque as PendingDelivery | undefined;
+      if (!pending) return;
+      if (err) pending.reject(toDeliveryError(err));
+      else
+        pending.resolve({
+          topic: report.topic,
+          partition: report.partition,
+          offset: String(report.offset),
+          timestamp: report.timestamp ?? Date.now(),
+        });
     });
-    this.#producer = producer;
-    return new Promise((resolve, reject) => {
-      producer.connect({ timeout: deliveryTimeoutMs }, (err) => {
-        if (err) {
-          reject(new KafkaPairError("KAFKA_UNAVAILABLE", `cannot connect producer: ${err.message}`, { cause: err }));
-          return;
-        }
-        // A librdkafka background thread serves delivery reports as they arrive, instead of
-        // a JS timer that would add up to its interval to every answer.
-        producer.setPollInBackground(true);
-        this.#ready = true;
-        resolve();
-      });
+    this.handle.on("event.stats", (event: { message: string }) => {
+      this.stats = parseStats(event.message);
+    });
+    this.handle.on("event.error", (err: LibrdKafkaError) => {
+      if (err.code === ERR_FATAL || err.isFatal) this.fatal = true;
+      if (err.code === ERR_ALL_BROKERS_DOWN && this.stats) this.stats = { ...this.stats, brokersUp: 0 };
+      logger.error({ err: { code: err.code, message: err.message, fatal: this.fatal } }, "kafka producer error");
     });
   }
 
-  #onDelivery(err: LibrdKafkaError | null, report: RdDeliveryReport): void {
-    const pending = report.opaque as PendingDelivery | undefined;
-    if (!pending) return;
-    if (err) pending.reject(toDeliveryError(err));
-    else
-      pending.resolve({
-        topic: report.topic,
-        partition: report.partition,
-        offset: String(report.offset),
-        timestamp: report.timestamp ?? Date.now(),
+  async connect(timeoutMs: number): Promise<void> {
+    try {
+      await new Promise<void>((resolve, reject) =>
+        this.handle.connect({ timeout: timeoutMs }, (err) => (err ? reject(err) : resolve())),
+      );
+    } catch (err) {
+      // A failed connect still owns librdkafka threads; a caller that retries must not pile them up.
+      await Promise.race([this.disconnect(), new Promise((r) => setTimeout(r, 5_000))]).catch(() => {});
+      throw new KafkaPairError("KAFKA_UNAVAILABLE", `cannot connect producer: ${(err as Error).message}`, {
+        cause: err,
       });
-  }
-
-  send(record: ProduceRecord): Promise<DeliveryReport> {
-    const producer = this.#producer;
-    if (!producer || !this.#ready) {
-      return Promise.reject(new KafkaPairError("KAFKA_UNAVAILABLE", "producer is not connected"));
     }
+    // A librdkafka background thread serves delivery reports as they arrive, instead of
+    // a JS timer that would add up to its interval to every answer.
+    this.handle.setPollInBackground(true);
+    this.ready = true;
+  }
+
+  produce(record: ProduceRecord): Promise<DeliveryReport> {
     return new Promise<DeliveryReport>((resolve, reject) => {
       const pending: PendingDelivery = { resolve, reject };
-      const headers = record.headers ? Object.entries(record.headers).map(([k, val]) => ({ [k]: val })) : undefined;
+      const headers = record.headers ? Object.entries(record.headers).map(([k, v]) => ({ [k]: v })) : undefined;
       try {
-        producer.produce(
+        this.handle.produce(
           record.topic,
           null,
           Buffer.from(record.value.buffer, record.value.byteOffset, record.value.byteLength),
@@ -108,27 +171,116 @@ export class ConfluentProducer implements ProducerTransport {
     });
   }
 
-  isReady(): boolean {
-    return this.#ready;
-  }
-
   flush(timeoutMs: number): Promise<void> {
-    const producer = this.#producer;
-    if (!producer) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      producer.flush(timeoutMs, (err) => (err ? reject(err) : resolve()));
-    });
+    return call((cb) => this.handle.flush(timeoutMs, cb));
   }
 
   disconnect(): Promise<void> {
-    const producer = this.#producer;
-    this.#ready = false;
-    if (!producer) return Promise.resolve();
-    return new Promise((resolve) => producer.disconnect(() => resolve()));
+    this.ready = false;
+    return new Promise((resolve) => this.handle.disconnect(() => resolve()));
   }
 }
 
-interface PendingDelivery {
-  resolve: (report: DeliveryReport) => void;
-  reject: (error: KafkaPairError) => void;
+export class ConfluentProducer implements ProducerTransport {
+  readonly #options: ConfluentOptions;
+  readonly #logger: Logger;
+  #main: RdProducer | undefined;
+  #tx: RdProducer | undefined;
+  /** Transactions on one transactional.id run one after another. */
+  #txQueue: Promise<unknown> = Promise.resolve();
+  #replacing: Promise<void> | undefined;
+
+  constructor(options: ConfluentOptions) {
+    this.#options = options;
+    this.#logger = options.logger.child({ component: "producer" });
+  }
+
+  async connect(): Promise<void> {
+    const main = new RdProducer(this.#options, this.#logger);
+    await main.connect(this.#options.deliveryTimeoutMs);
+    this.#main = main;
+  }
+
+  /** A fatal error (e.g. an out-of-order sequence) leaves the handle unusable: build a new one. */
+  #replaceIfFatal(): void {
+    const old = this.#main;
+    if (!old?.fatal || this.#replacing) return;
+    this.#logger.error("producer hit a fatal error: replacing the instance");
+    this.#replacing = (async () => {
+      old.ready = false;
+      await old.disconnect().catch(() => {});
+      const fresh = new RdProducer(this.#options, this.#logger);
+      await fresh.connect(this.#options.deliveryTimeoutMs);
+      this.#main = fresh;
+      this.#logger.info("producer instance replaced");
+    })()
+      .catch((err) => this.#logger.error({ err }, "producer replacement failed; retrying on next request"))
+      .finally(() => {
+        this.#replacing = undefined;
+      });
+  }
+
+  send(record: ProduceRecord): Promise<DeliveryReport> {
+    this.#replaceIfFatal();
+    const main = this.#main;
+    if (!main || !this.isReady()) {
+      return Promise.reject(new KafkaPairError("KAFKA_UNAVAILABLE", "producer is not connected to the cluster"));
+    }
+    return main.produce(record);
+  }
+
+  async transaction<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
+    const run = this.#txQueue.then(() => this.#runTransaction(work));
+    this.#txQueue = run.catch(() => {});
+    return run;
+  }
+
+  async #runTransaction<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
+    if (!this.isReady()) throw new KafkaPairError("KAFKA_UNAVAILABLE", "producer is not connected to the cluster");
+    const timeout = this.#options.deliveryTimeoutMs;
+    if (!this.#tx || this.#tx.fatal) {
+      await this.#tx?.disconnect().catch(() => {});
+      // Unique per producer instance: two instances never fence each other.
+      const tx = new RdProducer(this.#options, this.#logger, `${this.#options.connection.clientId}-${randomUUID()}`);
+      await tx.connect(timeout);
+      await call((cb) => tx.handle.initTransactions(timeout, cb));
+      this.#tx = tx;
+    }
+    const tx = this.#tx;
+    await call((cb) => tx.handle.beginTransaction(cb));
+    let result: T;
+    try {
+      result = await work({ send: (record) => tx.produce(record) });
+      await call((cb) => tx.handle.commitTransaction(timeout, cb));
+    } catch (err) {
+      await call((cb) => tx.handle.abortTransaction(timeout, cb)).catch((abortErr) => {
+        // An abort that fails leaves the handle unusable; the next transaction starts a new one.
+        tx.fatal = true;
+        this.#logger.error({ err: abortErr }, "transaction abort failed");
+      });
+      if (err instanceof KafkaPairError) throw err;
+      throw new KafkaPairError("TRANSACTION_ABORTED", `transaction aborted: ${(err as Error).message}`, { cause: err });
+    }
+    return result;
+  }
+
+  isReady(): boolean {
+    const main = this.#main;
+    if (!main?.ready || main.fatal) return false;
+    // Before the first statistics arrive, trust the successful connect.
+    return main.stats === undefined || writableCluster(main.stats);
+  }
+
+  stats(): ProducerStats | undefined {
+    return this.#main?.stats;
+  }
+
+  async flush(timeoutMs: number): Promise<void> {
+    await Promise.all([this.#main?.flush(timeoutMs), this.#tx?.flush(timeoutMs)]);
+  }
+
+  async disconnect(): Promise<void> {
+    await this.#txQueue;
+    await Promise.all([this.#main?.disconnect(), this.#tx?.disconnect()]);
+  }
 }

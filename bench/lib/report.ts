@@ -1,0 +1,143 @@
+import type { ScenarioResult } from "./result.ts";
+
+export interface Ratio {
+  name: string;
+  numerator: string;
+  denominator: string;
+  value?: number;
+  /** The project's target for this ratio, when it has one. */
+  target?: number;
+  met?: boolean;
+  extra?: string;
+}
+
+const okRow = (results: ScenarioResult[], id: string) => results.find((r) => r.id === id && r.status === "ok");
+
+function best(results: ScenarioResult[], ids: string[]): ScenarioResult | undefined {
+  return ids
+    .map((id) => okRow(results, id))
+    .filter((r): r is ScenarioResult => r !== undefined)
+    .sort((a, b) => b.msgsPerS - a.msgsPerS)[0];
+}
+
+/** The ratios the project steers by, from one run's rows. */
+export function ratios(results: ScenarioResult[]): Ratio[] {
+  const single = okRow(results, "http-single");
+  const batch = best(results, ["http-batch (json)", "http-batch (ndjson)"]);
+  const raw = okRow(results, "client-raw");
+  const java = okRow(results, "java-limit");
+  const manual = okRow(results, "consume-manual");
+  const auto = okRow(results, "consume-auto");
+  const peer = okRow(results, "kafkajs http-single");
+  const ratio = (
+    name: string,
+    a: ScenarioResult | undefined,
+    b: ScenarioResult | undefined,
+    target?: number,
+  ): Ratio => {
+    const value = a && b && b.msgsPerS > 0 ? a.msgsPerS / b.msgsPerS : undefined;
+    return {
+      name,
+      numerator: a?.id ?? "",
+      denominator: b?.id ?? "",
+      value,
+      target,
+      met: value === undefined || target === undefined ? undefined : value >= target,
+    };
+  };
+  const vsPeer = ratio("http-single / KafkaJS http-single", single, peer, 2);
+  if (single?.latency && peer?.latency) {
+    const lowerP99 = single.latency.p99Ms < peer.latency.p99Ms;
+    vsPeer.extra = `p99 ${single.latency.p99Ms} vs ${peer.latency.p99Ms} ms`;
+    if (vsPeer.met !== undefined) vsPeer.met = vsPeer.met && lowerP99;
+  }
+  return [
+    ratio("http-single / client-raw", single, raw),
+    ratio(`http-batch / client-raw`, batch, raw, 0.6),
+    ratio("client-raw / java-limit", raw, java, 0.8),
+    ratio("consume-manual / consume-auto", manual, auto, 0.5),
+    vsPeer,
+  ];
+}
+
+const fmt = (n: number | undefined, digits = 0) =>
+  n === undefined || Number.isNaN(n)
+    ? "-"
+    : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+const cpuTotal = (r: ScenarioResult) => Object.values(r.cpuS).reduce((a, b) => a + b, 0);
+
+export const COLUMNS = [
+  "scenario",
+  "msg/s",
+  "MB/s",
+  "p50 ms",
+  "p95 ms",
+  "p99 ms",
+  "max ms",
+  "CPU s",
+  "errors",
+  "count check",
+] as const;
+
+export function rows(results: ScenarioResult[]): string[][] {
+  return results.map((r) =>
+    r.status !== "ok"
+      ? [r.id, r.status, "", "", "", "", "", "", "", r.note ?? ""]
+      : [
+          r.id,
+          fmt(r.msgsPerS),
+          fmt(r.mbPerS, 1),
+          fmt(r.latency?.p50Ms, 2),
+          fmt(r.latency?.p95Ms, 2),
+          fmt(r.latency?.p99Ms, 2),
+          fmt(r.latency?.maxMs, 1),
+          fmt(cpuTotal(r), 1),
+          String(r.errors),
+          r.verified ? `${r.verified.ok ? "ok" : "MISMATCH"} ${r.verified.actual}/${r.verified.expected}` : "-",
+        ],
+  );
+}
+
+/** A plain aligned table for the terminal. */
+export function textTable(results: ScenarioResult[]): string {
+  const all = [[...COLUMNS], ...rows(results)];
+  const widths = COLUMNS.map((_, i) => Math.max(...all.map((row) => (row[i] ?? "").length)));
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => (i === 0 || i === row.length - 1 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join("  ");
+  return [line(all[0] as string[]), widths.map((w) => "-".repeat(w)).join("  "), ...all.slice(1).map(line)].join("\n");
+}
+
+export function markdownTable(results: ScenarioResult[]): string {
+  const header = `| ${COLUMNS.join(" | ")} |`;
+  const align = `|${COLUMNS.map((_, i) => (i === 0 || i === COLUMNS.length - 1 ? " --- " : " ---: ")).join("|")}|`;
+  return [header, align, ...rows(results).map((row) => `| ${row.join(" | ")} |`)].join("\n");
+}
+
+export function ratioLine(list: Ratio[]): string {
+  return list
+    .map((r) => {
+      const value = r.value === undefined ? "n/a" : r.value.toFixed(2);
+      const target =
+        r.target === undefined
+          ? ""
+          : ` (target ≥ ${r.target}: ${r.met === undefined ? "n/a" : r.met ? "met" : "MISSED"})`;
+      return `${r.name} = ${value}${target}${r.extra ? ` [${r.extra}]` : ""}`;
+    })
+    .join("; ");
+}
+
+export function ratioMarkdown(list: Ratio[]): string {
+  return [
+    "| ratio | value | target | |",
+    "| --- | ---: | ---: | --- |",
+    ...list.map(
+      (r) =>
+        `| ${r.name} | ${r.value === undefined ? "n/a" : r.value.toFixed(2)} | ${r.target === undefined ? "" : `≥ ${r.target}`} | ${
+          r.met === undefined ? "" : r.met ? "met" : "missed"
+        }${r.extra ? ` (${r.extra})` : ""} |`,
+    ),
+  ].join("\n");
+}

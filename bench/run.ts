@@ -1,0 +1,317 @@
+// npm run bench [-- --quick] [--scenarios=http-single,client-raw] [--size=1024] ...
+// Measures the pair against the client's ceiling, Kafka's own Java limit and the KafkaJS peer,
+// in one run on one cluster. See --help.
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
+import { join, relative } from "node:path";
+import { parseArgs } from "node:util";
+import { loadConfig } from "@kafka-pair/shared/config";
+import { contracts } from "@kafka-pair/shared/contracts";
+import { createLogger } from "@kafka-pair/shared/log";
+import { namespace } from "@kafka-pair/shared/namespace";
+import { ensureTopics } from "@kafka-pair/shared/topics";
+import { createTransport } from "@kafka-pair/shared/transport/select";
+import cliProgress from "cli-progress";
+import { KAFKA_VERSION } from "../scripts/kafka/launcher.ts";
+import { chartSvg } from "./lib/chart.ts";
+import { MAX_EVENT_BYTES, MIN_EVENT_BYTES } from "./lib/events.ts";
+import { summarizeProfiles } from "./lib/profile.ts";
+import { markdownTable, ratioLine, ratioMarkdown, ratios, textTable } from "./lib/report.ts";
+import { SCENARIOS, type ScenarioName, type ScenarioResult, unavailable } from "./lib/result.ts";
+import { repoRoot, workerNodeFlags } from "./lib/workers.ts";
+import {
+  type Context,
+  clientRaw,
+  consume,
+  endToEnd,
+  httpBatch,
+  httpSingle,
+  javaLimit,
+  type Options,
+  type Progress,
+  startProducer,
+  stopWorker,
+} from "./scenarios.ts";
+
+const HELP = `npm run bench -- [options]
+  --quick              smoke run: every scenario for 2 s (under a minute), results to a temp dir
+  --scenarios=a,b      subset of: ${SCENARIOS.join(", ")}
+  --size=BYTES         event size (default 1024; ${MIN_EVENT_BYTES}..${MAX_EVENT_BYTES})
+  --concurrency=N      concurrent HTTP clients (default 64)
+  --duration=SECONDS   length of each measured window (default 15)
+  --count=N            at most N messages per scenario (default: no limit but the duration)
+  --batch-size=N       events per batch POST (default 100)
+  --raw-window=N       sends in flight for client-raw (default 1000)
+  --java-records=N     records for ProducerPerformance (default: client-raw's rate x duration)
+  --consume-min=N      records the consume scenarios need in the topic (default 100000; quick 5000)
+  --namespace=PREFIX   topic/group prefix (default: random bench-xxxx.); its topics are deleted at the end
+  --keep-topics        leave the namespace's topics in place
+  --log-level=LEVEL    the workers' log level (default info: the real path)
+  --cpu-prof           profile every worker (V8 --cpu-prof) and print where their CPU went
+  --out=DIR            where the report goes (default bench-results/, or a temp dir with --quick)`;
+
+const { values: argv } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    scenarios: { type: "string" },
+    size: { type: "string", default: "1024" },
+    concurrency: { type: "string", default: "64" },
+    duration: { type: "string" },
+    count: { type: "string" },
+    "batch-size": { type: "string", default: "100" },
+    "raw-window": { type: "string", default: "1000" },
+    "java-records": { type: "string" },
+    "consume-min": { type: "string" },
+    namespace: { type: "string" },
+    "keep-topics": { type: "boolean", default: false },
+    "log-level": { type: "string", default: "info" },
+    out: { type: "string" },
+    "cpu-prof": { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  },
+});
+
+if (argv.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) {
+    console.error(`--${name} must be a positive integer, got "${value}"\n\n${HELP}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const selected = (argv.scenarios?.split(",").map((s) => s.trim()) ?? [...SCENARIOS]) as ScenarioName[];
+const unknown = selected.filter((s) => !SCENARIOS.includes(s));
+if (unknown.length > 0) {
+  console.error(`unknown scenario(s): ${unknown.join(", ")}\n\n${HELP}`);
+  process.exit(2);
+}
+const options: Options = {
+  quick: argv.quick ?? false,
+  size: Math.min(MAX_EVENT_BYTES, Math.max(MIN_EVENT_BYTES, positive("size", argv.size, 1024))),
+  concurrency: positive("concurrency", argv.concurrency, 64),
+  durationS: positive("duration", argv.duration, argv.quick ? 2 : 15),
+  count: positive("count", argv.count, Number.MAX_SAFE_INTEGER),
+  batchSize: positive("batch-size", argv["batch-size"], 100),
+  rawWindow: positive("raw-window", argv["raw-window"], 1000),
+  javaRecords: argv["java-records"] ? positive("java-records", argv["java-records"], 0) : undefined,
+  consumeMin: positive("consume-min", argv["consume-min"], argv.quick ? 5_000 : 100_000),
+  logLevel: argv["log-level"] ?? "info",
+};
+
+// The benchmark reads the cluster address like the workers do (KAFKA_BOOTSTRAP_SERVERS, else the launcher's).
+const config = loadConfig("producer", { ...process.env, TRANSPORT: "confluent", KAFKA_NAMESPACE: "" });
+const ns = namespace(argv.namespace ?? `bench-${randomBytes(3).toString("hex")}.`);
+const outDir = argv.out ?? (options.quick ? join(tmpdir(), "kafka-pair-bench") : join(repoRoot, "bench-results"));
+const logDir = join(tmpdir(), "kafka-pair-bench", ns.prefix.replace(/\.$/, ""));
+mkdirSync(outDir, { recursive: true });
+mkdirSync(logDir, { recursive: true });
+const profileDir = join(logDir, "profiles");
+if (argv["cpu-prof"]) workerNodeFlags.profileDir = profileDir;
+
+// ---------------------------------------------------------------- progress
+
+const interactive = process.stderr.isTTY === true;
+// Bars only on a terminal; elsewhere (CI, tests, a pipe) one line per scenario start and end.
+const multibar = interactive
+  ? new cliProgress.MultiBar(
+      {
+        format: " {scenario} |{bar}| {elapsed}/{limit} s | {messages} msgs | {rate} msg/s {summary}",
+        hideCursor: true,
+        clearOnComplete: false,
+        stopOnComplete: false,
+        barsize: 24,
+      },
+      cliProgress.Presets.shades_classic,
+    )
+  : undefined;
+const progress: Progress = {
+  begin(label, totalS) {
+    const limit = Math.max(1, Math.round(totalS));
+    const payload = { scenario: label.padEnd(24), elapsed: "0", limit, messages: 0, rate: 0, summary: "" };
+    const bar = multibar?.create(limit, 0, payload);
+    if (!bar) console.error(`▶ ${label} (${limit} s)`);
+    return {
+      update(elapsedS, messages) {
+        Object.assign(payload, {
+          elapsed: elapsedS.toFixed(0),
+          messages,
+          rate: elapsedS > 0 ? Math.round(messages / elapsedS) : 0,
+        });
+        bar?.update(Math.min(limit, elapsedS), payload);
+      },
+      done(summary) {
+        Object.assign(payload, { summary: `→ ${summary}` });
+        bar?.update(limit, payload);
+        bar?.stop();
+        if (!bar) console.error(`✓ ${label}: ${summary}`);
+      },
+    };
+  },
+  log(message) {
+    if (multibar) multibar.log(`${message}\n`);
+    else console.error(message);
+  },
+};
+
+// ---------------------------------------------------------------- run
+
+const logger = createLogger("bench", "warn");
+const transport = await createTransport(config, logger);
+const admin = transport.admin();
+await admin.connect();
+const ctx: Context = {
+  options,
+  ns,
+  bootstrapServers: config.kafka.bootstrapServers,
+  admin,
+  logDir,
+  progress,
+  results: [],
+  workers: new Set(),
+};
+const startedAt = new Date();
+const load = loadavg();
+
+async function cleanup() {
+  await Promise.allSettled([...ctx.workers].map((w) => stopWorker(ctx, w)));
+  if (!argv["keep-topics"]) {
+    const existing = await admin.describeTopics(contracts.map((c) => ns.topic(c.name)));
+    await admin.deleteTopics([...existing.keys()]).catch((err) => progress.log(`could not delete topics: ${err}`));
+  }
+  await admin.disconnect();
+}
+
+let interrupted = false;
+process.once("SIGINT", () => {
+  interrupted = true;
+  multibar?.stop();
+  console.error("\ninterrupted: stopping workers and deleting the bench topics");
+  void cleanup().finally(() => process.exit(130));
+});
+
+const want = (s: ScenarioName) => selected.includes(s);
+
+/** One scenario's failure is a row in the report, never the end of the run. */
+async function step(scenario: ScenarioName, id: string, run: () => Promise<ScenarioResult | ScenarioResult[]>) {
+  if (interrupted) return;
+  try {
+    const out = await run();
+    ctx.results.push(...(Array.isArray(out) ? out : [out]));
+  } catch (err) {
+    progress.log(`${id} failed: ${(err as Error).message}`);
+    ctx.results.push(unavailable(id, scenario, "confluent", String((err as Error).message).slice(0, 300), "failed"));
+  }
+}
+
+try {
+  await ensureTopics(admin, contracts, ns, logger);
+  progress.log(`namespace ${ns.prefix}  logs ${logDir}`);
+
+  if (want("http-single") || want("http-batch") || want("end-to-end")) {
+    const producer = await startProducer(ctx, "confluent");
+    if (want("http-single")) await step("http-single", "http-single", () => httpSingle(ctx, producer, "confluent"));
+    if (want("http-batch")) await step("http-batch", "http-batch", () => httpBatch(ctx, producer));
+    if (want("end-to-end")) await step("end-to-end", "end-to-end", () => endToEnd(ctx, producer));
+    await stopWorker(ctx, producer);
+  }
+  if (want("client-raw")) await step("client-raw", "client-raw", () => clientRaw(ctx));
+  if (want("java-limit")) await step("java-limit", "java-limit", () => javaLimit(ctx));
+  if (want("peers")) {
+    await step("peers", "kafkajs http-single", async () => {
+      const producer = await startProducer(ctx, "kafkajs");
+      try {
+        return await httpSingle(ctx, producer, "kafkajs");
+      } finally {
+        await stopWorker(ctx, producer);
+      }
+    });
+  }
+  if (want("consume")) {
+    await step("consume", "consume-manual", () => consume(ctx, "confluent", "manual"));
+    await step("consume", "consume-auto", () => consume(ctx, "confluent", "auto"));
+  }
+  if (want("peers")) await step("peers", "kafkajs consume-manual", () => consume(ctx, "kafkajs", "manual"));
+} finally {
+  multibar?.stop();
+  if (!interrupted) await cleanup();
+}
+
+// ---------------------------------------------------------------- report
+
+const ratioList = ratios(ctx.results);
+const machine = {
+  cpu: `${cpus().length} × ${cpus()[0]?.model ?? "unknown"}`,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  kernel: release(),
+  node: process.version,
+  kafka: `Apache Kafka ${KAFKA_VERSION}, 3 brokers (KRaft) on this machine, loopback`,
+  loadAverageAtStart: load.map((l) => l.toFixed(2)).join(" "),
+};
+const profiles = argv["cpu-prof"] ? summarizeProfiles(profileDir) : [];
+const report = {
+  startedAt: startedAt.toISOString(),
+  finishedAt: new Date().toISOString(),
+  namespace: ns.prefix,
+  options,
+  machine,
+  results: ctx.results,
+  ratios: ratioList,
+  profiles,
+};
+const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
+const jsonPath = join(outDir, options.quick ? "quick.json" : `bench-${stamp}.json`);
+writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+const title = `kafka-pair benchmark · ${options.size} B events, acks=all, idempotent · ${startedAt.toISOString().slice(0, 16)}Z`;
+const svgPath = join(outDir, options.quick ? "quick.svg" : "chart.svg");
+writeFileSync(svgPath, chartSvg(ctx.results, title));
+const mdPath = join(outDir, options.quick ? "quick.md" : "RESULTS.md");
+const shown = (p: string) => (p.startsWith(repoRoot) ? relative(repoRoot, p) : p);
+writeFileSync(
+  mdPath,
+  [
+    `# Benchmark results`,
+    "",
+    `Run ${startedAt.toISOString()} with \`npm run bench${options.quick ? " -- --quick" : ""}\`: ${options.size}-byte events, acks=all, idempotent producers, ` +
+      `${options.concurrency} HTTP clients, ${options.durationS} s per scenario, workers logging at \`${options.logLevel}\`.`,
+    "",
+    markdownTable(ctx.results),
+    "",
+    "Latency means, per row:",
+    "",
+    ...ctx.results.filter((r) => r.status === "ok").map((r) => `- **${r.id}**: ${r.latencyOf}`),
+    "",
+    "## Ratios",
+    "",
+    ratioMarkdown(ratioList),
+    "",
+    `![throughput and latency per scenario](${options.quick ? "quick.svg" : "chart.svg"})`,
+    "",
+    "## Machine",
+    "",
+    ...Object.entries(machine).map(([k, v]) => `- ${k}: ${v}`),
+    "",
+  ].join("\n"),
+);
+
+console.log(`\n${textTable(ctx.results)}\n`);
+console.log(`ratios: ${ratioLine(ratioList)}`);
+for (const profile of profiles) {
+  console.log(`\nCPU profile ${shown(profile.file)} (${Math.round(profile.totalMs)} ms):`);
+  console.log(`  by owner: ${profile.byOwner.map((o) => `${o.owner} ${o.pct}%`).join(", ")}`);
+  for (const f of profile.topFunctions) console.log(`  ${String(f.pct).padStart(5)}%  ${f.fn}`);
+}
+console.log(`report: ${shown(jsonPath)}  chart: ${shown(svgPath)}  summary: ${shown(mdPath)}`);
+const mismatched = ctx.results.filter((r) => r.verified && !r.verified.ok);
+if (mismatched.length > 0) {
+  console.error(`count check failed for: ${mismatched.map((r) => r.id).join(", ")}`);
+  process.exitCode = 1;
+}
+process.exit(process.exitCode ?? 0);

@@ -1,0 +1,671 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { Agent } from "node:http";
+import { join } from "node:path";
+import type { Namespace } from "@kafka-pair/shared/namespace";
+import type { AdminTransport } from "@kafka-pair/shared/transport";
+import { kafkaJava } from "../scripts/kafka/launcher.ts";
+import { encodedSize, orderPool, sizedOrder } from "./lib/events.ts";
+import { decodeHistogram, type LatencySummary, newHistogram, summarize } from "./lib/hist.ts";
+import { closedLoop, type Outcome, openLoop, post } from "./lib/http-load.ts";
+import { processCpuSeconds, reapedChildrenCpuSeconds } from "./lib/proc.ts";
+import { rates, type ScenarioName, type ScenarioResult, unavailable } from "./lib/result.ts";
+import { type BenchWorker, spawnTs, startWorker } from "./lib/workers.ts";
+
+export interface Options {
+  size: number;
+  concurrency: number;
+  durationS: number;
+  /** Upper bound on messages per scenario; the duration bounds it too. */
+  count: number;
+  batchSize: number;
+  rawWindow: number;
+  javaRecords?: number;
+  consumeMin: number;
+  logLevel: string;
+  quick: boolean;
+}
+
+export interface Progress {
+  /** A bar for one scenario: `update(elapsedS, messages)`, then `done(summary)`. */
+  begin(
+    label: string,
+    totalS: number,
+  ): { update(elapsedS: number, messages: number): void; done(summary: string): void };
+  log(message: string): void;
+}
+
+export interface Context {
+  options: Options;
+  ns: Namespace;
+  bootstrapServers: string;
+  admin: AdminTransport;
+  logDir: string;
+  progress: Progress;
+  results: ScenarioResult[];
+  workers: Set<BenchWorker>;
+}
+
+type Client = "confluent" | "kafkajs";
+
+const ORDERS = "orders";
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const cpuOf = (worker: BenchWorker) => {
+  try {
+    return processCpuSeconds(worker.pid);
+  } catch {
+    return Number.NaN;
+  }
+};
+const selfCpu = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+};
+
+function workerEnv(ctx: Context, client: Client, logLevel = ctx.options.logLevel): Record<string, string> {
+  return {
+    KAFKA_BOOTSTRAP_SERVERS: ctx.bootstrapServers,
+    KAFKA_NAMESPACE: ctx.ns.prefix,
+    KAFKA_CLIENT_ID: `bench-${client}`,
+    TRANSPORT: client,
+    LOG_LEVEL: logLevel,
+    KAFKAJS_NO_PARTITIONER_WARNING: "1",
+  };
+}
+
+export async function totalEndOffset(ctx: Context): Promise<number> {
+  const offsets = await ctx.admin.endOffsets(ctx.ns.topic(ORDERS));
+  let total = 0;
+  for (const offset of offsets.values()) total += Number(offset);
+  return total;
+}
+
+async function committedTotal(ctx: Context, group: string): Promise<number> {
+  const offsets = await ctx.admin.committedOffsets(ctx.ns.group(group), ctx.ns.topic(ORDERS));
+  let total = 0;
+  for (const offset of offsets.values()) total += Number(offset);
+  return total;
+}
+
+async function track<T extends BenchWorker>(ctx: Context, worker: Promise<T>): Promise<T> {
+  const started = await worker;
+  ctx.workers.add(started);
+  return started;
+}
+
+export async function stopWorker(ctx: Context, worker: BenchWorker | undefined): Promise<void> {
+  if (!worker) return;
+  await worker.stop();
+  ctx.workers.delete(worker);
+}
+
+export function startProducer(ctx: Context, client: Client): Promise<BenchWorker> {
+  return track(
+    ctx,
+    startWorker({
+      name: `producer-${client}`,
+      entry: "bench/workers/producer.ts",
+      env: workerEnv(ctx, client),
+      logDir: ctx.logDir,
+    }),
+  );
+}
+
+/** Acknowledged messages must show up as exactly that many new records in the topic. */
+async function verifyWritten(ctx: Context, before: number, acked: number, errors: number) {
+  const after = await totalEndOffset(ctx);
+  const written = after - before;
+  // A refused or timed-out record may still have been written; without errors the count is exact.
+  return {
+    check: "records added to the topic (end offsets) vs messages acknowledged",
+    expected: acked,
+    actual: written,
+    ok: errors === 0 ? written === acked : written >= acked,
+  };
+}
+
+function finish(
+  base: Pick<ScenarioResult, "id" | "scenario" | "client" | "latencyOf" | "settings">,
+  numbers: {
+    messages: number;
+    errors: number;
+    bytes: number;
+    elapsedS: number;
+    latency?: LatencySummary;
+    cpuS: Record<string, number>;
+    verified?: ScenarioResult["verified"];
+    note?: string;
+  },
+): ScenarioResult {
+  return { ...base, status: "ok", ...numbers, ...rates(numbers.messages, numbers.bytes, numbers.elapsedS) };
+}
+
+// ---------------------------------------------------------------- HTTP producing
+
+interface HttpLoad {
+  id: string;
+  scenario: ScenarioName;
+  client: Client;
+  contentType: string;
+  /** Request bodies to cycle through, with the messages and payload bytes each carries. */
+  bodies: Array<{ body: string; records: number; bytes: number }>;
+  /** Reads an answer: how many of its records Kafka acknowledged. */
+  acked: (status: number, body: string, records: number) => number;
+}
+
+async function runHttpLoad(ctx: Context, producer: BenchWorker, load: HttpLoad): Promise<ScenarioResult> {
+  const { options } = ctx;
+  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const url = new URL(`${producer.url}/topics/${ORDERS}`);
+  const histogram = newHistogram();
+  const perRequest = load.bodies[0]?.records ?? 1;
+  const bar = ctx.progress.begin(load.id, options.durationS);
+  let firstRefusal: string | undefined;
+  const send = async (i: number): Promise<Outcome> => {
+    const item = load.bodies[i % load.bodies.length] as HttpLoad["bodies"][number];
+    const answer = await post(agent, url, item.body, load.contentType);
+    const acked = load.acked(answer.status, answer.body, item.records);
+    if (acked < item.records) firstRefusal ??= `${answer.status} ${answer.body.slice(0, 200)}`;
+    return { acked, errors: item.records - acked, bytes: (item.bytes / item.records) * acked };
+  };
+  const before = await totalEndOffset(ctx);
+  const cpu0 = cpuOf(producer);
+  const self0 = selfCpu();
+  const totals = await closedLoop({
+    concurrency: options.concurrency,
+    durationMs: options.durationS * 1000,
+    maxRequests: Math.ceil(options.count / perRequest),
+    histogram,
+    send,
+    onTick: (t) => bar.update(t.elapsedMs / 1000, t.acked),
+  });
+  const cpuS = { [producer.name]: cpuOf(producer) - cpu0, "load generator": selfCpu() - self0 };
+  agent.destroy();
+  const errors = totals.errors + totals.failedRequests * perRequest;
+  const verified = await verifyWritten(ctx, before, totals.acked, errors);
+  const result = finish(
+    {
+      id: load.id,
+      scenario: load.scenario,
+      client: load.client,
+      latencyOf: perRequest > 1 ? `one POST of ${perRequest} events, until its answer` : "one POST, until its 201",
+      settings: { concurrency: options.concurrency, eventsPerRequest: perRequest, contentType: load.contentType },
+    },
+    {
+      messages: totals.acked,
+      errors,
+      bytes: totals.bytes,
+      elapsedS: totals.elapsedMs / 1000,
+      latency: summarize(histogram),
+      cpuS,
+      verified,
+      note: firstRefusal ?? totals.firstError,
+    },
+  );
+  bar.done(`${Math.round(result.msgsPerS)} msg/s`);
+  return result;
+}
+
+function singleBodies(ctx: Context) {
+  return orderPool(ctx.options.size).map((order) => {
+    const body = JSON.stringify(order);
+    return { body, records: 1, bytes: Buffer.byteLength(body) };
+  });
+}
+
+const singleAcked = (status: number) => (status === 201 ? 1 : 0);
+
+export function httpSingle(ctx: Context, producer: BenchWorker, client: Client): Promise<ScenarioResult> {
+  return runHttpLoad(ctx, producer, {
+    id: client === "confluent" ? "http-single" : "kafkajs http-single",
+    scenario: client === "confluent" ? "http-single" : "peers",
+    client,
+    contentType: "application/json",
+    bodies: singleBodies(ctx),
+    acked: singleAcked,
+  });
+}
+
+/** A batch answer: one result per record, in request order; a record counts when its result is a success. */
+function batchAcked(status: number, body: string): number {
+  if (status >= 300 && status !== 207) return 0;
+  try {
+    const parsed = JSON.parse(body) as { results?: Array<{ status?: number }> } | Array<{ status?: number }>;
+    const results = Array.isArray(parsed) ? parsed : (parsed.results ?? []);
+    return results.filter((r) => (r.status ?? 500) < 300).length;
+  } catch {
+    return 0;
+  }
+}
+
+export async function httpBatch(ctx: Context, producer: BenchWorker): Promise<ScenarioResult[]> {
+  const { options } = ctx;
+  const pool = orderPool(options.size);
+  const results: ScenarioResult[] = [];
+  const variants = [
+    { id: "http-batch (json)", contentType: "application/json", join: (lines: string[]) => `[${lines.join(",")}]` },
+    {
+      id: "http-batch (ndjson)",
+      contentType: "application/x-ndjson",
+      join: (lines: string[]) => `${lines.join("\n")}\n`,
+    },
+  ];
+  for (const variant of variants) {
+    // One event as a batch: a producer without batch support refuses it, and nothing is measured.
+    const probe = await post(
+      new Agent({ keepAlive: false }),
+      new URL(`${producer.url}/topics/${ORDERS}`),
+      variant.join([JSON.stringify(pool[0])]),
+      variant.contentType,
+    ).catch((err: Error) => ({ status: 0, body: err.message }));
+    if (batchAcked(probe.status, probe.body) !== 1) {
+      const note = `batch POSTs not available: probe answered ${probe.status} ${probe.body.slice(0, 160)}`;
+      ctx.progress.log(`${variant.id}: ${note}`);
+      results.push(unavailable(variant.id, "http-batch", "confluent", note));
+      continue;
+    }
+    const bodies = Array.from({ length: 16 }, (_, b) => {
+      const lines = Array.from({ length: options.batchSize }, (_, i) =>
+        JSON.stringify(pool[(b * options.batchSize + i) % pool.length]),
+      );
+      return {
+        body: variant.join(lines),
+        records: lines.length,
+        bytes: lines.reduce((sum, line) => sum + Buffer.byteLength(line), 0),
+      };
+    });
+    results.push(
+      await runHttpLoad(ctx, producer, {
+        id: variant.id,
+        scenario: "http-batch",
+        client: "confluent",
+        contentType: variant.contentType,
+        bodies,
+        acked: batchAcked,
+      }),
+    );
+  }
+  return results;
+}
+
+// ---------------------------------------------------------------- client-raw
+
+interface RawOutput {
+  acked: number;
+  errors: number;
+  bytes: number;
+  elapsedMs: number;
+  cpuS: number;
+  latency: string;
+  firstError?: string;
+}
+
+async function runRaw(
+  ctx: Context,
+  args: { durationMs: number; maxMessages: number; label?: string },
+): Promise<RawOutput> {
+  const child = spawnTs(
+    "bench/workers/raw.ts",
+    [
+      `--size=${ctx.options.size}`,
+      `--duration-ms=${args.durationMs}`,
+      `--max-messages=${args.maxMessages}`,
+      `--window=${ctx.options.rawWindow}`,
+    ],
+    workerEnv(ctx, "confluent", "warn"),
+    join(ctx.logDir, "client-raw.log"),
+    { captureStdout: true },
+  );
+  let stdout = "";
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    stdout += chunk;
+  });
+  const bar = args.label ? ctx.progress.begin(args.label, args.durationMs / 1000) : undefined;
+  const begin = Date.now();
+  const ticker = setInterval(() => bar?.update((Date.now() - begin) / 1000, 0), 250);
+  // Bounded: the child's own deadline plus start-up and a final flush.
+  const killer = setTimeout(() => child.kill("SIGKILL"), args.durationMs + 120_000);
+  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  clearInterval(ticker);
+  clearTimeout(killer);
+  const line = stdout.split("\n").find((l) => l.startsWith('{"result"'));
+  if (code !== 0 || !line)
+    throw new Error(`client-raw worker exited with ${code}; see ${join(ctx.logDir, "client-raw.log")}`);
+  const output = (JSON.parse(line) as { result: RawOutput }).result;
+  bar?.done(`${Math.round(output.acked / (output.elapsedMs / 1000))} msg/s`);
+  return output;
+}
+
+export async function clientRaw(ctx: Context): Promise<ScenarioResult> {
+  const before = await totalEndOffset(ctx);
+  const out = await runRaw(ctx, {
+    durationMs: ctx.options.durationS * 1000,
+    maxMessages: ctx.options.count,
+    label: "client-raw",
+  });
+  return finish(
+    {
+      id: "client-raw",
+      scenario: "client-raw",
+      client: "confluent",
+      latencyOf: "one send(), until its delivery report",
+      settings: { inFlight: ctx.options.rawWindow, transport: "shared/src/transport/confluent" },
+    },
+    {
+      messages: out.acked,
+      errors: out.errors,
+      bytes: out.bytes,
+      elapsedS: out.elapsedMs / 1000,
+      latency: summarize(decodeHistogram(out.latency)),
+      cpuS: { "client-raw": out.cpuS },
+      verified: await verifyWritten(ctx, before, out.acked, out.errors),
+      note: out.firstError,
+    },
+  );
+}
+
+// ---------------------------------------------------------------- java-limit
+
+const JAVA_SUMMARY =
+  /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), ([\d.]+) ms avg latency, ([\d.]+) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99.9th/;
+
+export async function javaLimit(ctx: Context): Promise<ScenarioResult> {
+  const { options } = ctx;
+  const raw = ctx.results.find((r) => r.id === "client-raw" && r.status === "ok");
+  // About as long as the other scenarios: the client-raw rate times the duration, when known.
+  const records =
+    options.javaRecords ??
+    Math.round(
+      Math.min(2_000_000, Math.max(options.quick ? 10_000 : 50_000, (raw?.msgsPerS ?? 20_000) * options.durationS)),
+    );
+  const pool = orderPool(options.size);
+  const payloadFile = join(ctx.logDir, "java-payloads.ndjson");
+  writeFileSync(payloadFile, pool.map((order) => JSON.stringify(order)).join("\n"));
+  const bytesPerRecord = pool.reduce((sum, order) => sum + encodedSize(order), 0) / pool.length;
+  const before = await totalEndOffset(ctx);
+  const bar = ctx.progress.begin("java-limit", records / Math.max(1, raw?.msgsPerS ?? 20_000) + 2);
+  const begin = Date.now();
+  const ticker = setInterval(() => bar.update((Date.now() - begin) / 1000, 0), 250);
+  const cpu0 = reapedChildrenCpuSeconds();
+  const run = await kafkaJava(
+    "org.apache.kafka.tools.ProducerPerformance",
+    [
+      "--topic",
+      ctx.ns.topic(ORDERS),
+      "--num-records",
+      String(records),
+      "--throughput",
+      "-1",
+      "--payload-file",
+      payloadFile,
+      "--producer-props",
+      `bootstrap.servers=${ctx.bootstrapServers}`,
+      "acks=all",
+      "enable.idempotence=true",
+      "client.id=bench-java",
+    ],
+    { timeoutMs: 300_000, heap: "768m" },
+  );
+  clearInterval(ticker);
+  const cpuS = reapedChildrenCpuSeconds() - cpu0;
+  const summary = JAVA_SUMMARY.exec(run.stdout);
+  if (run.code !== 0 || !summary) {
+    bar.done("failed");
+    return unavailable(
+      "java-limit",
+      "java-limit",
+      "java",
+      `ProducerPerformance exited ${run.code}: ${(run.stderr || run.stdout).slice(-300)}`,
+      "failed",
+    );
+  }
+  const [sent, perSec, , avg, max, p50, p95, p99] = summary.slice(1).map(Number) as number[];
+  const elapsedS = (sent as number) / (perSec as number);
+  bar.done(`${Math.round(perSec as number)} msg/s`);
+  return finish(
+    {
+      id: "java-limit",
+      scenario: "java-limit",
+      client: "java",
+      latencyOf: "one send(), until acknowledged (ProducerPerformance's own percentiles, ms resolution)",
+      settings: { records, payloadFile: "the same events, one per line", linger: "Java client default" },
+    },
+    {
+      messages: sent as number,
+      errors: records - (sent as number),
+      bytes: (sent as number) * bytesPerRecord,
+      elapsedS,
+      latency: {
+        count: sent as number,
+        p50Ms: p50 as number,
+        p95Ms: p95 as number,
+        p99Ms: p99 as number,
+        maxMs: max as number,
+        meanMs: avg as number,
+      },
+      // The JVM's whole life, start-up and JIT included: ProducerPerformance runs in its own process.
+      cpuS: { "java (whole JVM)": cpuS },
+      verified: await verifyWritten(ctx, before, sent as number, records - (sent as number)),
+    },
+  );
+}
+
+// ---------------------------------------------------------------- consume
+
+interface ConsumerStats {
+  pid: number;
+  processed: number;
+  firstAt: number;
+  lastAt: number;
+  service: string;
+  postToHandler: string;
+  producedToHandler: string;
+}
+
+async function consumerStats(worker: BenchWorker): Promise<ConsumerStats> {
+  const res = await fetch(`${worker.url}/bench/stats`);
+  return (await res.json()) as ConsumerStats;
+}
+
+function startConsumer(
+  ctx: Context,
+  client: Client,
+  args: { name: string; group: string; from: "earliest" | "latest"; commit: "manual" | "auto"; statsFile?: string },
+): Promise<BenchWorker> {
+  return track(
+    ctx,
+    startWorker({
+      name: args.name,
+      entry: "bench/workers/consumer.ts",
+      args: [
+        `--group=${args.group}`,
+        `--from=${args.from}`,
+        `--commit=${args.commit}`,
+        ...(args.statsFile ? [`--stats-file=${args.statsFile}`] : []),
+      ],
+      env: workerEnv(ctx, client),
+      logDir: ctx.logDir,
+    }),
+  );
+}
+
+/** Makes sure the topic holds enough records for a drain to be measured. */
+export async function prefill(ctx: Context): Promise<number> {
+  const available = await totalEndOffset(ctx);
+  if (available >= ctx.options.consumeMin) return available;
+  const missing = ctx.options.consumeMin - available;
+  ctx.progress.log(`filling the topic with ${missing} more events for the consume scenarios`);
+  await runRaw(ctx, { durationMs: 120_000, maxMessages: missing });
+  return totalEndOffset(ctx);
+}
+
+export async function consume(ctx: Context, client: Client, commit: "manual" | "auto"): Promise<ScenarioResult> {
+  const id = `${client === "kafkajs" ? "kafkajs " : ""}consume-${commit}`;
+  const available = await prefill(ctx);
+  const group = `bench-${client}-consume-${commit}`;
+  const statsFile = join(ctx.logDir, `${group}.stats.json`);
+  const worker = await startConsumer(ctx, client, { name: group, group, from: "earliest", commit, statsFile });
+  const bar = ctx.progress.begin(id, ctx.options.durationS);
+  const limitMs = ctx.options.durationS * 1000;
+  let cpu0 = Number.NaN;
+  let windowStats: ConsumerStats | undefined;
+  let cpu1 = Number.NaN;
+  // Bounded: a start-up allowance, then the measuring window from the first handled message.
+  const deadline = Date.now() + 60_000 + limitMs;
+  try {
+    while (Date.now() < deadline) {
+      const stats = await consumerStats(worker);
+      if (stats.processed > 0 && Number.isNaN(cpu0)) cpu0 = cpuOf(worker);
+      if (stats.processed > 0) bar.update((Date.now() - stats.firstAt) / 1000, stats.processed);
+      if (stats.processed >= available || (stats.firstAt > 0 && Date.now() - stats.firstAt >= limitMs)) {
+        windowStats = stats;
+        cpu1 = cpuOf(worker);
+        break;
+      }
+      await sleep(250);
+    }
+  } finally {
+    await stopWorker(ctx, worker);
+  }
+  if (!windowStats) {
+    bar.done("failed");
+    return unavailable(
+      id,
+      client === "kafkajs" ? "peers" : "consume",
+      client,
+      "no message was consumed within 60 s",
+      "failed",
+    );
+  }
+  const final = JSON.parse(readFileSync(statsFile, "utf8")) as ConsumerStats;
+  const committed = await committedTotal(ctx, group);
+  const elapsedS = Math.max(0.001, (windowStats.lastAt - windowStats.firstAt) / 1000);
+  const bytesPerRecord = encodedSize(sizedOrder(ctx.options.size));
+  // Every message the handler finished has its offset committed once the consumer has left the group.
+  const verified = {
+    check: "committed offsets after shutdown vs messages handled",
+    expected: final.processed,
+    actual: committed,
+    ok: committed === final.processed,
+  };
+  bar.done(`${Math.round(windowStats.processed / elapsedS)} msg/s`);
+  return finish(
+    {
+      id,
+      scenario: client === "kafkajs" ? "peers" : "consume",
+      client,
+      latencyOf: "time between consecutive handler calls (one message's cost, commit included)",
+      settings: {
+        commit:
+          commit === "manual"
+            ? "the runtime's own commits once each message is handled (consumer/src/runner.ts)"
+            : "client auto-commit on a timer (ConsumerOptions.autoCommit, benchmark only)",
+        available,
+      },
+    },
+    {
+      messages: windowStats.processed,
+      errors: 0,
+      bytes: windowStats.processed * bytesPerRecord,
+      elapsedS,
+      latency: summarize(decodeHistogram(windowStats.service)),
+      cpuS: { [group]: cpu1 - cpu0 },
+      verified,
+    },
+  );
+}
+
+// ---------------------------------------------------------------- end-to-end
+
+export async function endToEnd(ctx: Context, producer: BenchWorker): Promise<ScenarioResult> {
+  const { options } = ctx;
+  const single = ctx.results.find((r) => r.id === "http-single" && r.status === "ok");
+  let maxRate = single?.msgsPerS;
+  if (maxRate === undefined) {
+    ctx.progress.log("end-to-end: no http-single result in this run; measuring its maximum for 3 s first");
+    const calibration = await runHttpLoad({ ...ctx, options: { ...options, durationS: 3 } }, producer, {
+      id: "end-to-end calibration",
+      scenario: "end-to-end",
+      client: "confluent",
+      contentType: "application/json",
+      bodies: singleBodies(ctx),
+      acked: singleAcked,
+    });
+    maxRate = calibration.msgsPerS;
+  }
+  const rate = Math.max(1, Math.round(maxRate * 0.5));
+  const group = "bench-e2e";
+  const consumer = await startConsumer(ctx, "confluent", { name: group, group, from: "latest", commit: "manual" });
+  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const url = new URL(`${producer.url}/topics/${ORDERS}`);
+  const pool = orderPool(options.size);
+  // placedAt is stamped as the POST leaves: the handler measures POST → handler from it.
+  const body = (i: number) => JSON.stringify({ ...pool[i % pool.length], placedAt: new Date().toISOString() });
+  try {
+    // A group starting at "latest" only counts once it has seen a message: warm up until it has.
+    const warmUntil = Date.now() + 30_000;
+    while (Date.now() < warmUntil && (await consumerStats(consumer)).processed === 0) {
+      await post(agent, url, body(0), "application/json");
+      await sleep(100);
+    }
+    await sleep(500);
+    await fetch(`${consumer.url}/bench/reset`, { method: "POST" });
+    const bar = ctx.progress.begin(`end-to-end @ ${rate}/s`, options.durationS);
+    const cpuP0 = cpuOf(producer);
+    const cpuC0 = cpuOf(consumer);
+    const requestLatency = newHistogram();
+    const totals = await openLoop({
+      ratePerS: rate,
+      durationMs: options.durationS * 1000,
+      maxInFlight: options.concurrency * 4,
+      histogram: requestLatency,
+      send: async (i) => {
+        const answer = await post(agent, url, body(i), "application/json");
+        return answer.status === 201 ? { acked: 1, errors: 0, bytes: 0 } : { acked: 0, errors: 1, bytes: 0 };
+      },
+      onTick: (t) => bar.update(t.elapsedMs / 1000, t.acked),
+    });
+    // Bounded wait for the consumer to handle every acknowledged event.
+    let stats = await consumerStats(consumer);
+    const drainUntil = Date.now() + 30_000;
+    while (stats.processed < totals.acked && Date.now() < drainUntil) {
+      await sleep(200);
+      stats = await consumerStats(consumer);
+    }
+    const cpuS = { [producer.name]: cpuOf(producer) - cpuP0, [group]: cpuOf(consumer) - cpuC0 };
+    const postToHandler = summarize(decodeHistogram(stats.postToHandler));
+    const producedToHandler = summarize(decodeHistogram(stats.producedToHandler));
+    bar.done(`p99 ${postToHandler?.p99Ms ?? "-"} ms`);
+    return finish(
+      {
+        id: "end-to-end",
+        scenario: "end-to-end",
+        client: "confluent",
+        latencyOf: "POST sent → consumer handler (placedAt stamped at send, read in the handler)",
+        settings: {
+          offeredRatePerS: rate,
+          offeredAs: "50% of http-single's maximum in this run",
+          skippedAtInFlightCap: totals.skipped,
+          postLatency: summarize(requestLatency),
+          producerStampToHandler: producedToHandler,
+        },
+      },
+      {
+        messages: totals.acked,
+        errors: totals.errors + totals.failedRequests + totals.skipped,
+        bytes: totals.acked * encodedSize(sizedOrder(options.size)),
+        elapsedS: totals.elapsedMs / 1000,
+        latency: postToHandler,
+        cpuS,
+        verified: {
+          check: "events the consumer handled vs POSTs acknowledged",
+          expected: totals.acked,
+          actual: stats.processed,
+          ok: stats.processed === totals.acked,
+        },
+      },
+    );
+  } finally {
+    agent.destroy();
+    await stopWorker(ctx, consumer);
+  }
+}

@@ -1,0 +1,120 @@
+// Bench-only consumer entry: the real consumer runtime (bootConsumer, SubscriptionRunner, the
+// orders handler) with one subscription whose group and start the runner chooses, plus
+// /bench/stats and /bench/reset for what the handler measured.
+import { writeFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { serve } from "@hono/node-server";
+import { loadConfig } from "@kafka-pair/shared/config";
+import { ordersTopic } from "@kafka-pair/shared/contracts";
+import { createLogger } from "@kafka-pair/shared/log";
+import type { KafkaTransport } from "@kafka-pair/shared/transport";
+import { createTransport } from "@kafka-pair/shared/transport/select";
+import { bootConsumer } from "../../consumer/src/boot.ts";
+import { subscribe } from "../../consumer/src/handler.ts";
+import { ordersHandler } from "../../consumer/src/handlers/orders.ts";
+import { encodeHistogram, newHistogram, recordMs } from "../lib/hist.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    group: { type: "string", default: "bench" },
+    from: { type: "string", default: "earliest" },
+    commit: { type: "string", default: "manual" },
+    "stats-file": { type: "string" },
+  },
+});
+
+const config = loadConfig("consumer");
+const logger = createLogger("consumer", config.logLevel);
+const chosen = await createTransport(config, logger);
+// The auto-commit baseline: the adapter stores offsets and commits them on a timer (benchmark only).
+const transport: KafkaTransport =
+  args.commit === "auto"
+    ? { ...chosen, name: chosen.name, consumer: (options) => chosen.consumer({ ...options, autoCommit: true }) }
+    : chosen;
+
+const stats = {
+  processed: 0,
+  firstAt: 0,
+  lastAt: 0,
+  /** Time between consecutive handler calls: what one message costs the runtime, commit included. */
+  service: newHistogram(),
+  /** Now minus the event's placedAt, which the benchmark stamps when it sends the POST. */
+  postToHandler: newHistogram(),
+  /** Now minus the producer's stamp: CloudEvents ce_time when present, else the Kafka record timestamp. */
+  producedToHandler: newHistogram(),
+};
+let previous = 0;
+
+const benchOrders = subscribe({
+  contract: ordersTopic,
+  groupId: args.group,
+  fromBeginning: args.from === "earliest",
+  async handle(order, context) {
+    await ordersHandler.handle(order, context);
+    const tick = performance.now();
+    const now = Date.now();
+    if (previous > 0) recordMs(stats.service, tick - previous);
+    previous = tick;
+    stats.processed++;
+    stats.firstAt ||= now;
+    stats.lastAt = now;
+    recordMs(stats.postToHandler, now - Date.parse(order.placedAt));
+    const stamped = Date.parse(context.headers.ce_time ?? "");
+    recordMs(stats.producedToHandler, now - (Number.isNaN(stamped) ? context.timestamp : stamped));
+  },
+});
+
+function snapshot() {
+  return {
+    pid: process.pid,
+    transport: transport.name,
+    processed: stats.processed,
+    firstAt: stats.firstAt,
+    lastAt: stats.lastAt,
+    service: encodeHistogram(stats.service),
+    postToHandler: encodeHistogram(stats.postToHandler),
+    producedToHandler: encodeHistogram(stats.producedToHandler),
+  };
+}
+
+const worker = await bootConsumer({
+  config,
+  logger,
+  transport,
+  subscriptions: [benchOrders],
+  serve: (fetch, { port, hostname, onListen }) =>
+    serve(
+      {
+        fetch: (request) => {
+          const path = new URL(request.url).pathname;
+          if (path === "/bench/stats") return Response.json(snapshot());
+          if (path === "/bench/reset" && request.method === "POST") {
+            stats.processed = 0;
+            stats.firstAt = 0;
+            stats.lastAt = 0;
+            previous = 0;
+            stats.service.reset();
+            stats.postToHandler.reset();
+            stats.producedToHandler.reset();
+            return Response.json({ reset: true });
+          }
+          return fetch(request);
+        },
+        port,
+        hostname,
+      },
+      (info) => onListen(info.port),
+    ),
+});
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(
+    signal,
+    () =>
+      void worker.shutdown(signal).then((code) => {
+        // The final count, after the last commit: what the runner compares with committed offsets.
+        if (args["stats-file"]) writeFileSync(args["stats-file"], JSON.stringify(snapshot()));
+        process.exit(code);
+      }),
+  );
+}

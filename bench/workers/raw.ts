@@ -1,0 +1,81 @@
+// client-raw: the transport's producer in-process, no HTTP: the ceiling for the HTTP path.
+// Prints one JSON line with what it measured.
+import { parseArgs } from "node:util";
+import { loadConfig } from "@kafka-pair/shared/config";
+import { ordersTopic } from "@kafka-pair/shared/contracts";
+import { createLogger } from "@kafka-pair/shared/log";
+import { createTransport } from "@kafka-pair/shared/transport/select";
+import { orderPool } from "../lib/events.ts";
+import { encodeHistogram, newHistogram, recordMs } from "../lib/hist.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    size: { type: "string", default: "1024" },
+    "duration-ms": { type: "string", default: "10000" },
+    "max-messages": { type: "string", default: "10000000" },
+    window: { type: "string", default: "1000" },
+  },
+});
+const durationMs = Number(args["duration-ms"]);
+const maxMessages = Number(args["max-messages"]);
+const window = Number(args.window);
+
+const config = loadConfig("producer");
+const logger = createLogger("bench-raw", config.logLevel);
+const transport = await createTransport(config, logger);
+const producer = transport.producer();
+await producer.connect();
+
+const utf8 = new TextEncoder();
+const topic = config.namespace.topic(ordersTopic.name);
+const records = orderPool(Number(args.size)).map((order) => ({
+  topic,
+  key: ordersTopic.key(order),
+  value: utf8.encode(JSON.stringify(order)),
+}));
+
+const histogram = newHistogram();
+let started = 0;
+let acked = 0;
+let errors = 0;
+let bytes = 0;
+const firstError: string[] = [];
+const cpuBefore = process.cpuUsage();
+const begin = performance.now();
+const deadline = begin + durationMs;
+
+// `window` sends in flight at all times, like `window` HTTP clients each waiting for their answer.
+async function lane(): Promise<void> {
+  while (started < maxMessages && performance.now() < deadline) {
+    const record = records[started++ % records.length];
+    if (!record) break;
+    const sent = performance.now();
+    try {
+      await producer.send(record);
+      recordMs(histogram, performance.now() - sent);
+      acked++;
+      bytes += record.value.byteLength;
+    } catch (err) {
+      errors++;
+      if (firstError.length === 0) firstError.push(String((err as Error).message));
+    }
+  }
+}
+await Promise.all(Array.from({ length: window }, lane));
+const elapsedMs = performance.now() - begin;
+const cpu = process.cpuUsage(cpuBefore);
+await producer.disconnect();
+process.stdout.write(
+  `${JSON.stringify({
+    result: {
+      acked,
+      errors,
+      bytes,
+      elapsedMs,
+      cpuS: (cpu.user + cpu.system) / 1e6,
+      latency: encodeHistogram(histogram),
+      firstError: firstError[0],
+    },
+  })}\n`,
+);
+process.exit(0);

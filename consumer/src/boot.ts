@@ -1,0 +1,117 @@
+import type { WorkerConfig } from "@kafka-pair/shared/config";
+import { contracts } from "@kafka-pair/shared/contracts";
+import type { Logger } from "@kafka-pair/shared/log";
+import { retryUntilDone } from "@kafka-pair/shared/startup";
+import { ensureTopics } from "@kafka-pair/shared/topics";
+import type { KafkaTransport } from "@kafka-pair/shared/transport";
+import { createConsumerApp } from "./app.ts";
+import type { Subscription } from "./handler.ts";
+import { createConsumerMetrics } from "./metrics.ts";
+import { SubscriptionRunner } from "./runner.ts";
+
+/** What the runtime (Node or Deno) provides: an HTTP server for a fetch handler. */
+export type Serve = (
+  fetch: (request: Request) => Response | Promise<Response>,
+  options: { port: number; hostname: string; onListen: (port: number) => void },
+) => { close(): unknown };
+
+export interface RunningConsumer {
+  /** Stop fetching, finish the messages in hand, commit, leave the groups. Resolves with the exit code. */
+  shutdown(signal: string): Promise<number>;
+}
+
+/** Boots the consumer worker on any runtime: topics from contracts, one runner per subscription, ops HTTP. */
+export async function bootConsumer(deps: {
+  config: WorkerConfig;
+  logger: Logger;
+  transport: KafkaTransport;
+  subscriptions: readonly Subscription[];
+  serve: Serve;
+}): Promise<RunningConsumer> {
+  const { config, logger, transport } = deps;
+  // Dead letters go through one producer shared by every subscription (connected below).
+  const producer = transport.producer();
+
+  let draining = false;
+  const runners: SubscriptionRunner[] = [];
+  const metrics = createConsumerMetrics(() => runners.flatMap((r) => r.lagSamples()));
+  for (const subscription of deps.subscriptions) {
+    runners.push(
+      new SubscriptionRunner({
+        transport,
+        producer,
+        subscription,
+        namespace: config.namespace,
+        logger,
+        metrics,
+        settings: config.consumer,
+      }),
+    );
+  }
+  const app = createConsumerApp({
+    runners,
+    isDraining: () => draining,
+    registry: metrics.registry,
+    // The dead-letter producer watches broker reachability (the rule the producer worker's /ready uses).
+    kafkaReady: () => producer.isReady(),
+  });
+  const server = deps.serve(app.fetch, {
+    port: config.port,
+    hostname: config.host,
+    onListen: (port) =>
+      logger.info({ port, bootstrap: config.kafka.bootstrapServers, transport: transport.name }, "consumer listening"),
+  });
+  // Kafka may be down at start-up: serve /health and a not-ready /ready meanwhile, and keep trying.
+  const started = new Set<SubscriptionRunner>();
+  let provisioned = false;
+  const connectKafka = async () => {
+    if (!provisioned) {
+      const admin = transport.admin();
+      try {
+        await admin.connect();
+        await ensureTopics(admin, contracts, config.namespace, logger);
+      } finally {
+        await admin.disconnect().catch(() => {});
+      }
+      await producer.connect();
+      provisioned = true;
+    }
+    for (const runner of runners) {
+      if (draining || started.has(runner)) continue;
+      await runner.start();
+      started.add(runner);
+    }
+  };
+  void retryUntilDone(connectKafka, { logger, what: "connecting to Kafka", stopped: () => draining }).catch(
+    (err: unknown) => {
+      logger.fatal({ err }, "cannot start");
+      // Same end as a failed boot before serving: the unhandled rejection stops the runtime with a non-zero code.
+      throw err;
+    },
+  );
+
+  return {
+    async shutdown(signal) {
+      if (draining) return 0;
+      draining = true;
+      logger.info({ signal }, "stopping: finishing the messages in hand");
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), config.shutdownTimeoutMs);
+      });
+      // Each runner stops fetching, lets its handlers finish, commits, and leaves its group.
+      const stopped = Promise.all(runners.map((r) => r.stop()))
+        .then(() => producer.disconnect())
+        .then(() => false);
+      const late = await Promise.race([stopped, timedOut]);
+      clearTimeout(timer);
+      server.close();
+      if (late) {
+        logger.error("shutdown timed out");
+        return 1;
+      }
+      logger.info("consumer stopped");
+      return 0;
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import type { CommitPosition } from "@kafka-pair/shared/transport";
+import { describe, expect, it } from "vitest";
+import { CommitCoalescer } from "./commits.ts";
+import { OffsetTracker } from "./offsets.ts";
+
+/** A commit function whose calls the test completes by hand. */
+function manualCommits() {
+  const calls: { positions: CommitPosition[]; resolve: () => void; reject: (e: Error) => void }[] = [];
+  const send = (positions: CommitPosition[]) =>
+    new Promise<void>((resolve, reject) => {
+      calls.push({ positions, resolve, reject });
+    });
+  return { calls, send };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe("CommitCoalescer", () => {
+  it("keeps one commit in flight and sends the newest offsets as soon as it returns", async () => {
+    const tracker = new OffsetTracker();
+    const { calls, send } = manualCommits();
+    const coalescer = new CommitCoalescer(tracker, send);
+    const finish = (partition: number, offset: string) => {
+      tracker.done(tracker.received({ topic: "t", partition }, offset));
+      coalescer.notify();
+    };
+    finish(0, "0");
+    expect(calls).toHaveLength(1);
+    finish(0, "1");
+    finish(0, "2");
+    finish(1, "9");
+    expect(calls).toHaveLength(1);
+    calls[0]?.resolve();
+    await tick();
+    expect(calls).toHaveLength(2);
+    expect(calls[1]?.positions).toEqual([
+      { topic: "t", partition: 0, offset: "3" },
+      { topic: "t", partition: 1, offset: "10" },
+    ]);
+    calls[1]?.resolve();
+    await tick();
+    expect(calls).toHaveLength(2);
+    expect(tracker.committed({ topic: "t", partition: 0 })).toBe("3");
+  });
+
+  it("flush waits for the commit in flight and then commits the rest", async () => {
+    const tracker = new OffsetTracker();
+    const { calls, send } = manualCommits();
+    const coalescer = new CommitCoalescer(tracker, send);
+    const first = tracker.received({ topic: "t", partition: 0 }, "0");
+    tracker.done(first);
+    coalescer.notify();
+    tracker.done(tracker.received({ topic: "t", partition: 0 }, "1"));
+    let flushed = false;
+    const flushing = coalescer.flush().then(() => {
+      flushed = true;
+    });
+    calls[0]?.resolve();
+    await tick();
+    // The drain loop or flush sends offset 2; either way, flush resolves only after it.
+    expect(flushed).toBe(false);
+    calls.at(-1)?.resolve();
+    await flushing;
+    expect(tracker.committed({ topic: "t", partition: 0 })).toBe("2");
+  });
+
+  it("does not mark a failed commit as committed, and retries it", async () => {
+    const tracker = new OffsetTracker();
+    const { calls, send } = manualCommits();
+    const failures: unknown[] = [];
+    const coalescer = new CommitCoalescer(tracker, send, { failed: (e) => failures.push(e) }, 1);
+    tracker.done(tracker.received({ topic: "t", partition: 0 }, "4"));
+    coalescer.notify();
+    calls[0]?.reject(new Error("rebalance in progress"));
+    await tick();
+    expect(failures).toHaveLength(1);
+    expect(tracker.committed({ topic: "t", partition: 0 })).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(calls).toHaveLength(2);
+    calls[1]?.resolve();
+    await tick();
+    expect(tracker.committed({ topic: "t", partition: 0 })).toBe("5");
+    coalescer.close();
+  });
+});

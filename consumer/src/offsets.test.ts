@@ -1,0 +1,87 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { OffsetTracker } from "./offsets.ts";
+
+const tp = { topic: "orders", partition: 0 };
+const nextOf = (tracker: OffsetTracker) => tracker.committable().find((p) => p.partition === 0)?.offset;
+
+describe("OffsetTracker", () => {
+  it("commits offset + 1 once a message is done, never before", () => {
+    const tracker = new OffsetTracker();
+    const ticket = tracker.received(tp, "41");
+    expect(tracker.committable()).toEqual([]);
+    tracker.done(ticket);
+    expect(tracker.committable()).toEqual([{ ...tp, offset: "42" }]);
+  });
+
+  it("holds a later offset back until every earlier one of its partition is done", () => {
+    const tracker = new OffsetTracker();
+    const a = tracker.received(tp, "10");
+    const b = tracker.received(tp, "11");
+    const other = tracker.received({ topic: "orders", partition: 1 }, "5");
+    tracker.done(b);
+    tracker.done(other);
+    expect(nextOf(tracker)).toBeUndefined();
+    expect(tracker.committable()).toEqual([{ topic: "orders", partition: 1, offset: "6" }]);
+    tracker.done(a);
+    expect(nextOf(tracker)).toBe("12");
+  });
+
+  it("steps over offsets never delivered (transaction markers)", () => {
+    const tracker = new OffsetTracker();
+    tracker.done(tracker.received(tp, "3"));
+    tracker.received(tp, "5");
+    // 4 is a commit marker: everything delivered before 5 is done, so 4 may be committed.
+    expect(nextOf(tracker)).toBe("4");
+  });
+
+  it("offers nothing already committed, and forgets work finished after a revocation", () => {
+    const tracker = new OffsetTracker();
+    const ticket = tracker.received(tp, "7");
+    tracker.done(ticket);
+    tracker.markCommitted(tracker.committable());
+    expect(tracker.committable()).toEqual([]);
+    const late = tracker.received(tp, "8");
+    tracker.revoke(tp);
+    tracker.assign(tp);
+    tracker.done(late);
+    expect(tracker.committable()).toEqual([]);
+  });
+
+  it("ignores a committed offset read back after this member committed further", () => {
+    const tracker = new OffsetTracker();
+    tracker.done(tracker.received(tp, "20"));
+    tracker.markCommitted(tracker.committable());
+    tracker.seedCommitted({ ...tp, offset: "3" });
+    expect(tracker.committed(tp)).toBe("21");
+  });
+
+  it("never offers an offset past an unfinished message, whatever the order of completion", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 200 }), { minLength: 1, maxLength: 40 }),
+        fc.func(fc.boolean()),
+        fc.infiniteStream(fc.nat()),
+        (raw, isDone, picks) => {
+          const offsets = [...raw].sort((a, b) => a - b);
+          const tracker = new OffsetTracker();
+          const tickets = offsets.map((o) => ({ offset: o, ticket: tracker.received(tp, String(o)) }));
+          const finished = new Set<number>();
+          const order = [...tickets];
+          const it = picks[Symbol.iterator]();
+          while (order.length > 0) {
+            const [picked] = order.splice((it.next().value as number) % order.length, 1);
+            if (!picked || !isDone(picked.offset)) continue;
+            tracker.done(picked.ticket);
+            finished.add(picked.offset);
+            const next = nextOf(tracker);
+            if (next === undefined) continue;
+            tracker.markCommitted(tracker.committable());
+            // Everything received below the committed offset is finished.
+            for (const o of offsets) if (o < Number(next)) expect(finished.has(o)).toBe(true);
+          }
+        },
+      ),
+    );
+  });
+});

@@ -1,0 +1,18 @@
+import { KafkaPairError } from "@kafka-pair/shared/errors";
+import { createMiddleware } from "hono/factory";
+import { timingSafeEqual } from "hono/utils/buffer";
+
+/** Bearer-token guard for the routes that produce; a no-op when no token is configured. */
+export function requireToken(token: string | undefined) {
+  return createMiddleware(async (c, next) => {
+    if (token) {
+      const header = c.req.header("authorization") ?? "";
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match?.[1] || !(await timingSafeEqual(match[1], token))) {
+        c.header("WWW-Authenticate", 'Bearer realm="kafka-pair"');
+        throw new KafkaPairError("UNAUTHORIZED", match ? "wrong bearer token" : "missing bearer token");
+      }
+    }
+    await next();
+  });
+}

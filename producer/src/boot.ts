@@ -1,0 +1,105 @@
+import type { WorkerConfig } from "@kafka-pair/shared/config";
+import { contracts } from "@kafka-pair/shared/contracts";
+import type { Logger } from "@kafka-pair/shared/log";
+import { retryUntilDone } from "@kafka-pair/shared/startup";
+import { ensureTopics } from "@kafka-pair/shared/topics";
+import type { KafkaTransport } from "@kafka-pair/shared/transport";
+import { createProducerApp } from "./app.ts";
+import { IdempotencyStore } from "./idempotency.ts";
+import { createProducerMetrics } from "./metrics.ts";
+
+/** What the runtime (Node or Deno) provides: an HTTP server for a fetch handler. */
+export type Serve = (
+  fetch: (request: Request) => Promise<Response>,
+  options: { port: number; hostname: string; onListen: (port: number) => void },
+) => { close(): unknown };
+
+export interface RunningProducer {
+  /** Stop accepting, wait for in-flight delivery reports, flush, disconnect. Resolves with the exit code. */
+  shutdown(signal: string): Promise<number>;
+}
+
+/** Boots the producer worker on any runtime: topics from contracts, producer, HTTP edge. */
+export async function bootProducer(deps: {
+  config: WorkerConfig;
+  logger: Logger;
+  transport: KafkaTransport;
+  serve: Serve;
+}): Promise<RunningProducer> {
+  const { config, logger, transport } = deps;
+  // Not connected yet: /ready says 503 and produce requests get 503 until connectKafka() is done.
+  const producer = transport.producer();
+
+  let draining = false;
+  let inFlight = 0;
+  const app = createProducerApp({
+    producer,
+    logger,
+    namespace: config.namespace,
+    metrics: createProducerMetrics(() => producer.stats?.()),
+    idempotency: new IdempotencyStore({
+      maxKeys: config.producer.idempotencyMaxKeys,
+      windowMs: config.producer.idempotencyWindowMs,
+    }),
+    apiToken: config.producer.apiToken,
+    eventSource: config.producer.eventSource,
+    maxBodyBytes: config.producer.maxBodyBytes,
+    isDraining: () => draining,
+  });
+  if (!producer.transaction)
+    logger.warn({ transport: transport.name }, "this Kafka client has no transactions: atomic batches are refused");
+  const server = deps.serve(
+    async (request) => {
+      inFlight++;
+      try {
+        return await app.fetch(request);
+      } finally {
+        inFlight--;
+      }
+    },
+    {
+      port: config.port,
+      hostname: config.host,
+      onListen: (port) =>
+        logger.info(
+          { port, bootstrap: config.kafka.bootstrapServers, transport: transport.name },
+          "producer listening",
+        ),
+    },
+  );
+
+  // Kafka may be down at start-up: serve /health and a not-ready /ready meanwhile, and keep trying.
+  const connectKafka = async () => {
+    const admin = transport.admin();
+    try {
+      await admin.connect();
+      await ensureTopics(admin, contracts, config.namespace, logger);
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+    if (!draining) await producer.connect();
+  };
+  void retryUntilDone(connectKafka, { logger, what: "connecting to Kafka", stopped: () => draining }).catch(
+    (err: unknown) => {
+      logger.fatal({ err }, "cannot start");
+      // Same end as a failed boot before serving: the unhandled rejection stops the runtime with a non-zero code.
+      throw err;
+    },
+  );
+
+  return {
+    async shutdown(signal) {
+      if (draining) return 0;
+      draining = true;
+      logger.info({ signal, inFlight }, "draining");
+      const deadline = Date.now() + config.shutdownTimeoutMs;
+      server.close();
+      // Every request already accepted gets its delivery report before we go.
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await producer.flush(Math.max(0, deadline - Date.now())).catch((err) => logger.error({ err }, "flush failed"));
+      await producer.disconnect();
+      logger.info({ inFlight }, "producer stopped");
+      return inFlight === 0 ? 0 : 1;
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "./config.ts";
+
+describe("loadConfig", () => {
+  it("gives every variable its default", () => {
+    const config = loadConfig("producer", {});
+    expect(config.port).toBe(3000);
+    expect(config.kafka.bootstrapServers).toBe("127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094");
+    expect(config.kafka.clientId).toBe("kafka-pair-producer");
+    expect(config.deliveryTimeoutMs).toBe(10_000);
+    expect(config.namespace.topic("orders")).toBe("orders");
+    expect(loadConfig("consumer", {}).port).toBe(3001);
+  });
+
+  it("passes SASL and TLS settings through as librdkafka properties", () => {
+    const config = loadConfig("consumer", {
+      KAFKA_SECURITY_PROTOCOL: "sasl_ssl",
+      KAFKA_SASL_MECHANISM: "SCRAM-SHA-512",
+      KAFKA_SASL_USERNAME: "svc",
+      KAFKA_SASL_PASSWORD: "secret",
+      KAFKA_SSL_CA_LOCATION: "/etc/ca.pem",
+    });
+    expect(config.kafka.security).toEqual({
+      "security.protocol": "sasl_ssl",
+      "sasl.mechanisms": "SCRAM-SHA-512",
+      "sasl.username": "svc",
+      "sasl.password": "secret",
+      "ssl.ca.location": "/etc/ca.pem",
+    });
+  });
+
+  it("refuses bad values, naming every one", () => {
+    expect(() =>
+      loadConfig("producer", { KAFKA_BOOTSTRAP_SERVERS: "localhost", LOG_LEVEL: "loud", KAFKA_LINGER_MS: "-1" }),
+    ).toThrowError(
+      /KAFKA_BOOTSTRAP_SERVERS.*LOG_LEVEL.*KAFKA_LINGER_MS|KAFKA_BOOTSTRAP_SERVERS.*KAFKA_LINGER_MS.*LOG_LEVEL/,
+    );
+    expect(() => loadConfig("producer", { PORT: "99999" })).toThrowError(/PORT/);
+    expect(() => loadConfig("producer", { PRODUCER_API_TOKEN: "short" })).toThrowError(/PRODUCER_API_TOKEN/);
+  });
+});

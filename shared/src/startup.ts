@@ -1,0 +1,37 @@
+import { KafkaPairError } from "./errors.ts";
+import type { Logger } from "./log.ts";
+
+export interface RetryOptions {
+  logger: Logger;
+  /** What is being attempted, for the log. */
+  what: string;
+  /** True once the worker is shutting down: stop trying. */
+  stopped: () => boolean;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+/**
+ * Runs `attempt` until it succeeds, doubling the pause between tries up to a ceiling.
+ * Kafka being down or refusing our credentials is worth waiting out; a KafkaPairError that is
+ * not retriable (a topic that contradicts its contract, bad config) is rethrown at once.
+ * Resolves false if the worker stopped before an attempt succeeded.
+ */
+export async function retryUntilDone(attempt: () => Promise<void>, options: RetryOptions): Promise<boolean> {
+  const { logger, what, stopped } = options;
+  const maxDelay = options.maxDelayMs ?? 10_000;
+  let delay = options.initialDelayMs ?? 500;
+  for (let tries = 1; !stopped(); tries++) {
+    try {
+      await attempt();
+      if (tries > 1) logger.info({ tries }, `${what}: done`);
+      return true;
+    } catch (err) {
+      if (err instanceof KafkaPairError && !err.retriable) throw err;
+      logger.warn({ err: { message: (err as Error).message }, tries, retryInMs: delay }, `${what} failed; retrying`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(delay * 2, maxDelay);
+  }
+  return false;
+}

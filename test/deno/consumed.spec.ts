@@ -1,0 +1,69 @@
+import type { AdminTransport } from "@kafka-pair/shared/transport";
+import { beforeAll, describe, expect, it } from "vitest";
+import { anOrder, postJson, readJson } from "../helpers/events.ts";
+import { eventually, useAdmin, useNamespace } from "../helpers/kafka.ts";
+import { readTopic } from "../helpers/reader.ts";
+import { startWorker, type Worker } from "../helpers/workers.ts";
+import { committedPast, type Produced, processed } from "./pair.ts";
+
+// Both workers on Deno: what the consumer did with what the producer sent, and what the
+// group committed.
+describe("Deno pair: messages consumed", () => {
+  const ns = useNamespace();
+  let producer: Worker;
+  let consumer: Worker;
+  let admin: AdminTransport;
+  beforeAll(async () => {
+    admin = await useAdmin();
+    [producer, consumer] = await Promise.all([
+      startWorker("producer", { KAFKA_NAMESPACE: ns.prefix }, { runtime: "deno" }),
+      startWorker("consumer", { KAFKA_NAMESPACE: ns.prefix }, { runtime: "deno" }),
+    ]);
+  });
+
+  it("processes every order posted and commits past each one", async () => {
+    const produced: Produced[] = [];
+    for (let i = 0; i < 10; i++) {
+      const res = await postJson(producer.url, "/topics/orders", anOrder());
+      expect(res.status).toBe(201);
+      produced.push(await readJson(res));
+    }
+    for (const record of produced) {
+      await eventually(() => (processed(consumer, record) ? true : undefined), 30_000, `order at ${record.offset}`);
+      const next = await eventually(() => committedPast(admin, ns, "orders_group", record), 30_000, "commit");
+      expect(next).toBeGreaterThan(BigInt(record.offset));
+    }
+  });
+
+  it("stores an atomic batch in one transaction, visible to read_committed readers and consumed", async () => {
+    const orders = [anOrder(), anOrder(), anOrder()];
+    const res = await postJson(producer.url, "/topics/orders?atomic=true", orders);
+    expect(res.status).toBe(201);
+    const body = await readJson(res);
+    expect(body).toMatchObject({ atomic: true, stored: 3, failed: 0 });
+    const ids = new Set(orders.map((o) => o.orderId));
+    const read = await readTopic(ns.topic("orders"), {
+      isolation: "read_committed",
+      until: (records) => records.filter((r) => r.key !== null && ids.has(r.key)).length === 3,
+    });
+    expect(read.filter((r) => r.key !== null && ids.has(r.key))).toHaveLength(3);
+    for (const result of body.results as Produced[]) {
+      const record = { ...result, topic: "orders" };
+      await eventually(() => (processed(consumer, record) ? true : undefined), 30_000, `batch record ${result.offset}`);
+      await eventually(() => committedPast(admin, ns, "orders_group", record), 30_000, "batch commit");
+    }
+  });
+
+  it("round-trips the health ping through health_group", async () => {
+    const res = await fetch(`${producer.url}/kafka/health`);
+    expect(res.status).toBe(200);
+    const ping: Produced = await readJson(res);
+    await eventually(() => (processed(consumer, ping) ? true : undefined), 30_000, "health ping processed");
+    await eventually(() => committedPast(admin, ns, "health_group", ping), 30_000, "health commit");
+  });
+
+  it("leaves the group cleanly on SIGTERM", async () => {
+    expect(await consumer.stop("SIGTERM")).toBe(0);
+    expect(consumer.logs.some((l) => l.msg === "consumer stopped")).toBe(true);
+  });
+});

@@ -1,0 +1,98 @@
+import { randomBytes } from "node:crypto";
+import type { KafkaJS } from "@confluentinc/kafka-javascript";
+import confluent from "@confluentinc/kafka-javascript";
+import { afterAll, inject } from "vitest";
+
+/** A record as the tests write it: raw bytes and headers, bypassing the producer worker. */
+export interface RawRecord {
+  key: string | null;
+  value: string | Buffer;
+  headers?: Record<string, string>;
+}
+
+export interface ReadRecord {
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string;
+  headers: Record<string, string>;
+}
+
+function kafka(): KafkaJS.Kafka {
+  return new confluent.KafkaJS.Kafka({
+    kafkaJS: { brokers: inject("bootstrapServers").split(","), logLevel: confluent.KafkaJS.logLevel.ERROR },
+  });
+}
+
+/** A plain (non-transactional) producer for the file, disconnected after its tests. */
+export async function useRawProducer() {
+  const producer = kafka().producer({ kafkaJS: { idempotent: true, acks: -1 } });
+  await producer.connect();
+  afterAll(() => producer.disconnect());
+  return {
+    /** Sends the records and returns where each landed, in the same order. */
+    async send(topic: string, records: RawRecord[]) {
+      // One send per record: a batch's metadata gives one base offset per partition, not per record.
+      return Promise.all(
+        records.map(async (record) => {
+          const [meta] = await producer.send({ topic, messages: [record] });
+          if (!meta) throw new Error("no delivery report");
+          return { partition: meta.partition, offset: String(meta.baseOffset) };
+        }),
+      );
+    },
+  };
+}
+
+/** Writes the records in one transaction, then commits or aborts it. */
+export async function produceTransaction(topic: string, records: RawRecord[], outcome: "commit" | "abort") {
+  const producer = kafka().producer({
+    kafkaJS: { transactionalId: `test-tx-${randomBytes(4).toString("hex")}`, idempotent: true, maxInFlightRequests: 1 },
+  });
+  await producer.connect();
+  try {
+    const tx = await producer.transaction();
+    await tx.send({ topic, messages: records });
+    if (outcome === "commit") await tx.commit();
+    else await tx.abort();
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Reads a topic from the beginning (read_committed) until `count` records arrived or the time is up. */
+export async function readRecords(topic: string, count: number, timeoutMs = 30_000): Promise<ReadRecord[]> {
+  const consumer = kafka().consumer({
+    kafkaJS: { groupId: `test-reader-${randomBytes(4).toString("hex")}`, fromBeginning: true, autoCommit: false },
+  });
+  const records: ReadRecord[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic });
+    let enough: () => void = () => {};
+    const done = new Promise<void>((resolve) => {
+      enough = resolve;
+    });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(message.headers ?? {})) {
+          const first = Array.isArray(v) ? v[0] : v;
+          if (first !== undefined) headers[k] = first.toString();
+        }
+        records.push({
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? null,
+          value: message.value?.toString() ?? "",
+          headers,
+        });
+        if (records.length >= count) enough();
+      },
+    });
+    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}
