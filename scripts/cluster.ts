@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { BOOTSTRAP_SERVERS, clusterDown, clusterUp } from "./kafka/launcher.ts";
+import { bootstrapServers, clusterDown, clusterUp } from "./kafka/launcher.ts";
 
 const run = promisify(execFile);
 export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -48,7 +48,7 @@ export async function resolveCluster(options: {
   options.log("no KAFKA_BOOTSTRAP_SERVERS and no Docker engine: starting the local launcher cluster");
   const { started } = await clusterUp({ log: options.log });
   return {
-    bootstrapServers: BOOTSTRAP_SERVERS,
+    bootstrapServers: bootstrapServers(),
     source: "launcher",
     stop: async () => {
       if (started) await clusterDown({ log: options.log });

@@ -1,19 +1,12 @@
 import type { WorkerConfig } from "@kafka-pair/shared/config";
 import { contracts } from "@kafka-pair/shared/contracts";
 import type { Logger } from "@kafka-pair/shared/log";
-import { retryUntilDone } from "@kafka-pair/shared/startup";
-import { ensureTopics } from "@kafka-pair/shared/topics";
+import { provisionTopics, retryUntilDone, type Serve } from "@kafka-pair/shared/startup";
 import type { KafkaTransport } from "@kafka-pair/shared/transport";
 import { createConsumerApp } from "./app.ts";
 import type { Subscription } from "./handler.ts";
 import { createConsumerMetrics } from "./metrics.ts";
 import { SubscriptionRunner } from "./runner.ts";
-
-/** What the runtime (Node or Deno) provides: an HTTP server for a fetch handler. */
-export type Serve = (
-  fetch: (request: Request) => Response | Promise<Response>,
-  options: { port: number; hostname: string; onListen: (port: number) => void },
-) => { close(): unknown };
 
 export interface RunningConsumer {
   /** Stop fetching, finish the messages in hand, commit, leave the groups. Resolves with the exit code. */
@@ -66,13 +59,7 @@ export async function bootConsumer(deps: {
   let provisioned = false;
   const connectKafka = async () => {
     if (!provisioned) {
-      const admin = transport.admin();
-      try {
-        await admin.connect();
-        await ensureTopics(admin, contracts, config.namespace, logger);
-      } finally {
-        await admin.disconnect().catch(() => {});
-      }
+      await provisionTopics(transport, contracts, config.namespace, logger);
       await producer.connect();
       provisioned = true;
     }

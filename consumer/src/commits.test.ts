@@ -82,4 +82,23 @@ describe("CommitCoalescer", () => {
     expect(tracker.committed({ topic: "t", partition: 0 })).toBe("5");
     coalescer.close();
   });
+
+  it("gives up on a commit that is never answered, and sends the newest offsets again", async () => {
+    const tracker = new OffsetTracker();
+    const { calls, send } = manualCommits();
+    const failures: unknown[] = [];
+    const coalescer = new CommitCoalescer(tracker, send, { failed: (err) => failures.push(err) }, 5, 20);
+    tracker.done(tracker.received({ topic: "t", partition: 0 }, "0"));
+    coalescer.notify();
+    expect(calls).toHaveLength(1); // never resolved: a stuck request
+    tracker.done(tracker.received({ topic: "t", partition: 0 }, "1"));
+    coalescer.notify();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The fake never answers the retries either, so they time out too: the first failure is the stuck one.
+    expect(failures.length).toBeGreaterThanOrEqual(1);
+    expect(String(failures[0])).toMatch(/not answered within 20 ms/);
+    expect(calls.length).toBeGreaterThanOrEqual(2);
+    expect(calls[1]?.positions).toEqual([{ topic: "t", partition: 0, offset: "2" }]);
+    calls[1]?.resolve();
+  });
 });

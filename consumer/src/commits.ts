@@ -16,6 +16,7 @@ export class CommitCoalescer {
   readonly #send: (positions: CommitPosition[]) => Promise<void>;
   readonly #hooks: CommitHooks;
   readonly #retryDelayMs: number;
+  readonly #timeoutMs: number;
   #inFlight: Promise<void> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
@@ -25,11 +26,13 @@ export class CommitCoalescer {
     send: (positions: CommitPosition[]) => Promise<void>,
     hooks: CommitHooks = {},
     retryDelayMs = 200,
+    timeoutMs = 10_000,
   ) {
     this.#tracker = tracker;
     this.#send = send;
     this.#hooks = hooks;
     this.#retryDelayMs = retryDelayMs;
+    this.#timeoutMs = timeoutMs;
   }
 
   /** Something finished: commit it now, or right after the commit in flight. */
@@ -59,11 +62,19 @@ export class CommitCoalescer {
 
   async #commit(positions: CommitPosition[]): Promise<void> {
     const started = performance.now();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // A commit that never settles (a request stuck behind a coordinator change) would hold
+    // back every later one: past the bound it counts as failed and the newest offsets go again.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`commit not answered within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+    });
     try {
-      await this.#send(positions);
+      await Promise.race([this.#send(positions), timeout]);
     } catch (err) {
       this.#hooks.failed?.(err, positions);
       throw err;
+    } finally {
+      clearTimeout(timer);
     }
     this.#tracker.markCommitted(positions);
     this.#hooks.committed?.(positions, (performance.now() - started) / 1000);

@@ -1,18 +1,11 @@
 import type { WorkerConfig } from "@kafka-pair/shared/config";
 import { contracts } from "@kafka-pair/shared/contracts";
 import type { Logger } from "@kafka-pair/shared/log";
-import { retryUntilDone } from "@kafka-pair/shared/startup";
-import { ensureTopics } from "@kafka-pair/shared/topics";
+import { provisionTopics, retryUntilDone, type Serve } from "@kafka-pair/shared/startup";
 import type { KafkaTransport } from "@kafka-pair/shared/transport";
 import { createProducerApp } from "./app.ts";
 import { IdempotencyStore } from "./idempotency.ts";
 import { createProducerMetrics } from "./metrics.ts";
-
-/** What the runtime (Node or Deno) provides: an HTTP server for a fetch handler. */
-export type Serve = (
-  fetch: (request: Request) => Promise<Response>,
-  options: { port: number; hostname: string; onListen: (port: number) => void },
-) => { close(): unknown };
 
 export interface RunningProducer {
   /** Stop accepting, wait for in-flight delivery reports, flush, disconnect. Resolves with the exit code. */
@@ -70,13 +63,7 @@ export async function bootProducer(deps: {
 
   // Kafka may be down at start-up: serve /health and a not-ready /ready meanwhile, and keep trying.
   const connectKafka = async () => {
-    const admin = transport.admin();
-    try {
-      await admin.connect();
-      await ensureTopics(admin, contracts, config.namespace, logger);
-    } finally {
-      await admin.disconnect().catch(() => {});
-    }
+    await provisionTopics(transport, contracts, config.namespace, logger);
     if (!draining) await producer.connect();
   };
   void retryUntilDone(connectKafka, { logger, what: "connecting to Kafka", stopped: () => draining }).catch(

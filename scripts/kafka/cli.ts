@@ -3,8 +3,8 @@
  * (npm run kafka:up / kafka:down [-- --wipe] / kafka:status / kafka:fetch)
  */
 import {
-  BOOTSTRAP_SERVERS,
   BROKER_IDS,
+  bootstrapServers,
   brokerPaths,
   cacheDir,
   clusterDown,
@@ -14,6 +14,9 @@ import {
   KAFKA_VERSION,
   launcherDir,
   metadataProbe,
+  saslBootstrapServers,
+  tlsBootstrapServers,
+  tlsPaths,
 } from "./launcher.ts";
 
 const log = (msg: string) => console.log(`[kafka] ${msg}`);
@@ -46,7 +49,7 @@ async function status(): Promise<number> {
   }
   printLogLocations();
   const up = rows.every((r) => r.alive);
-  console.log(up ? `bootstrap: ${BOOTSTRAP_SERVERS}` : "cluster is not (fully) up: npm run kafka:up");
+  console.log(up ? `bootstrap: ${bootstrapServers()}` : "cluster is not (fully) up: npm run kafka:up");
   return up ? 0 : 1;
 }
 
@@ -60,8 +63,12 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "up": {
-      const { bootstrapServers, started } = await clusterUp({ log });
-      log(started ? `up in ${seconds(t0)}: ${bootstrapServers}` : `already running: ${bootstrapServers}`);
+      const { bootstrapServers: servers, started } = await clusterUp({ log });
+      log(started ? `up in ${seconds(t0)}: ${servers}` : `already running: ${servers}`);
+      const sasl = saslBootstrapServers();
+      const tls = tlsBootstrapServers();
+      if (sasl) log(`SASL_PLAINTEXT (SCRAM-SHA-512): ${sasl}`);
+      if (tls) log(`SSL: ${tls} (CA: ${tlsPaths().caCert})`);
       printLogLocations();
       return 0;
     }

@@ -6,6 +6,13 @@
  *   jar cache : ${KAFKA_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/kafka-pair}/kafka-<version>/libs
  *   state dir : ${KAFKA_LAUNCHER_DIR:-<repo>/.kafka}/broker-<id>/{server.properties,data,server.log,stdout.log,broker.pid}
  *
+ * A second, independent cluster (e.g. for fault injection) needs its own state dir and ports:
+ *   KAFKA_LAUNCHER_DIR=/tmp/faults KAFKA_LAUNCHER_PORT_BASE=9192  → brokers 9192-9194, controllers 19192-19194
+ * Optional extra listeners on the same brokers (client-facing only; brokers talk PLAINTEXT):
+ *   KAFKA_LAUNCHER_SCRAM_USERS="alice:secret,bob:pw"  → SASL_PLAINTEXT SCRAM-SHA-512 on base+10..+12;
+ *     the users are written into the storage at format time, so set it before the first `up`.
+ *   KAFKA_LAUNCHER_TLS=1  → SSL on base+20..+22, with a self-signed CA made by openssl in <state dir>/tls
+ *
  * Brokers are detached JVMs tracked by pid files, so they outlive the Node
  * process that started them and any later process can stop them.
  */
@@ -26,9 +33,14 @@ const DEPENDENCY_PLUGIN_VERSION = "3.8.1";
 
 export const BROKER_IDS = [1, 2, 3] as const;
 export type BrokerId = (typeof BROKER_IDS)[number];
+/** The default cluster's ports (KAFKA_LAUNCHER_PORT_BASE unset); use brokerPort()/bootstrapServers() for the current one. */
 export const BROKER_PORTS = [9092, 9093, 9094] as const;
 export const CONTROLLER_PORTS = [19092, 19093, 19094] as const;
 export const BOOTSTRAP_SERVERS = "127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094";
+const DEFAULT_PORT_BASE = 9092;
+const CONTROLLER_OFFSET = 10_000;
+const SASL_OFFSET = 10;
+const TLS_OFFSET = 20;
 
 const HOST = "127.0.0.1";
 const STARTED_MESSAGE = "Kafka Server started";
@@ -73,12 +85,73 @@ export function brokerPaths(id: BrokerId) {
   };
 }
 
+/** First broker port of the current cluster: KAFKA_LAUNCHER_PORT_BASE, 9092 by default. */
+export function portBase(): number {
+  const raw = process.env.KAFKA_LAUNCHER_PORT_BASE;
+  if (!raw) return DEFAULT_PORT_BASE;
+  const base = Number(raw);
+  // Controllers sit at base+10000, so the base must leave room for them.
+  if (!Number.isInteger(base) || base < 1024 || base + CONTROLLER_OFFSET + 2 > 65535) {
+    throw new Error(`KAFKA_LAUNCHER_PORT_BASE=${raw}: expected an integer in 1024..55533`);
+  }
+  return base;
+}
+
 export function brokerPort(id: BrokerId): number {
-  return BROKER_PORTS[id - 1] as number;
+  return portBase() + id - 1;
 }
 
 function controllerPort(id: BrokerId): number {
-  return CONTROLLER_PORTS[id - 1] as number;
+  return portBase() + CONTROLLER_OFFSET + id - 1;
+}
+
+/** PLAINTEXT bootstrap list of the current cluster (equals BOOTSTRAP_SERVERS by default). */
+export function bootstrapServers(): string {
+  return BROKER_IDS.map((id) => `${HOST}:${brokerPort(id)}`).join(",");
+}
+
+/** SCRAM users (name → password) for the optional SASL_PLAINTEXT listener, from KAFKA_LAUNCHER_SCRAM_USERS. */
+export function scramUsers(): Map<string, string> {
+  const users = new Map<string, string>();
+  for (const entry of (process.env.KAFKA_LAUNCHER_SCRAM_USERS ?? "").split(",")) {
+    if (!entry.trim()) continue;
+    const at = entry.indexOf(":");
+    const [name, password] = [entry.slice(0, at).trim(), entry.slice(at + 1)];
+    // Kafka's --add-scram syntax has no quoting for these characters.
+    if (at < 1 || !password || /[,=[\]\s]/.test(name + password)) {
+      throw new Error("KAFKA_LAUNCHER_SCRAM_USERS: expected name:password[,name:password] without , = [ ] or spaces");
+    }
+    users.set(name, password);
+  }
+  return users;
+}
+
+function tlsEnabled(): boolean {
+  return process.env.KAFKA_LAUNCHER_TLS === "1";
+}
+
+export function saslPort(id: BrokerId): number | null {
+  return scramUsers().size ? portBase() + SASL_OFFSET + id - 1 : null;
+}
+
+export function tlsPort(id: BrokerId): number | null {
+  return tlsEnabled() ? portBase() + TLS_OFFSET + id - 1 : null;
+}
+
+/** SASL_PLAINTEXT (SCRAM-SHA-512) bootstrap list, or null when no SCRAM user is configured. */
+export function saslBootstrapServers(): string | null {
+  return scramUsers().size ? BROKER_IDS.map((id) => `${HOST}:${saslPort(id)}`).join(",") : null;
+}
+
+/** SSL bootstrap list, or null unless KAFKA_LAUNCHER_TLS=1. */
+export function tlsBootstrapServers(): string | null {
+  return tlsEnabled() ? BROKER_IDS.map((id) => `${HOST}:${tlsPort(id)}`).join(",") : null;
+}
+
+/** Files of the launcher's self-signed TLS setup; clients trust `caCert`. */
+export function tlsPaths() {
+  const dir = join(launcherDir(), "tls");
+  return { dir, caKey: join(dir, "ca.key"), caCert: join(dir, "ca.pem"), brokerPem: join(dir, "broker.pem") };
 }
 
 function assertBrokerId(id: number): asserts id is BrokerId {
@@ -474,14 +547,36 @@ async function withFileLock<T>(fn: () => Promise<T>): Promise<T> {
 function serverProperties(id: BrokerId): string {
   const p = brokerPaths(id);
   const voters = BROKER_IDS.map((n) => `${n}@${HOST}:${controllerPort(n)}`).join(",");
+  const listeners = [`PLAINTEXT://${HOST}:${brokerPort(id)}`];
+  const protocols = ["PLAINTEXT:PLAINTEXT", "CONTROLLER:PLAINTEXT"];
+  const extra: Record<string, string> = {};
+  const sasl = saslPort(id);
+  if (sasl !== null) {
+    listeners.push(`SASL_PLAINTEXT://${HOST}:${sasl}`);
+    protocols.push("SASL_PLAINTEXT:SASL_PLAINTEXT");
+    extra["sasl.enabled.mechanisms"] = "SCRAM-SHA-512";
+    extra["listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config"] =
+      "org.apache.kafka.common.security.scram.ScramLoginModule required;";
+  }
+  const tls = tlsPort(id);
+  if (tls !== null) {
+    listeners.push(`SSL://${HOST}:${tls}`);
+    protocols.push("SSL:SSL");
+    // PEM keystore/truststore (KIP-651): no JKS and no keytool needed.
+    extra["listener.name.ssl.ssl.keystore.type"] = "PEM";
+    extra["listener.name.ssl.ssl.keystore.location"] = tlsPaths().brokerPem;
+    extra["listener.name.ssl.ssl.truststore.type"] = "PEM";
+    extra["listener.name.ssl.ssl.truststore.location"] = tlsPaths().caCert;
+    extra["listener.name.ssl.ssl.client.auth"] = "none";
+  }
   const props: Record<string, string | number | boolean> = {
     "process.roles": "broker,controller",
     "node.id": id,
     // Static quorum: formats with a plain `format -t <id>`, no directory ids to pre-compute.
     "controller.quorum.voters": voters,
-    listeners: `PLAINTEXT://${HOST}:${brokerPort(id)},CONTROLLER://${HOST}:${controllerPort(id)}`,
-    "advertised.listeners": `PLAINTEXT://${HOST}:${brokerPort(id)}`,
-    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    listeners: [...listeners, `CONTROLLER://${HOST}:${controllerPort(id)}`].join(","),
+    "advertised.listeners": listeners.join(","),
+    "listener.security.protocol.map": protocols.join(","),
     "controller.listener.names": "CONTROLLER",
     "inter.broker.listener.name": "PLAINTEXT",
     "log.dirs": p.data,
@@ -494,6 +589,7 @@ function serverProperties(id: BrokerId): string {
     "transaction.state.log.min.isr": 2,
     // Tests join consumer groups constantly; the 3 s default only slows them down.
     "group.initial.rebalance.delay.ms": 0,
+    ...extra,
   };
   const body = Object.entries(props)
     .map(([k, v]) => `${k}=${v}`)
@@ -527,7 +623,7 @@ async function resolveClusterId(): Promise<string> {
     );
   }
   const file = join(launcherDir(), "cluster.id");
-  const id = [...onDisk][0] ?? (await readFile(file, "utf8").catch(() => "")).trim() ?? "";
+  const id = [...onDisk][0] ?? (await readFile(file, "utf8").catch(() => "")).trim();
   const clusterId = id || newClusterId();
   await writeIfChanged(file, `${clusterId}\n`);
   return clusterId;
@@ -545,18 +641,96 @@ async function prepare(log: Log): Promise<string> {
     await writeIfChanged(p.config, serverProperties(id));
     if (!existsSync(join(p.data, "meta.properties"))) toFormat.push(id);
   }
+  if (tlsEnabled()) await ensureTlsFiles(log);
   if (toFormat.length) log(`formatting storage for broker(s) ${toFormat.join(", ")} (cluster id ${clusterId})`);
+  // SCRAM credentials go into the bootstrap metadata, so a SASL client can log in as soon as the broker is up.
+  const scram = [...scramUsers()].flatMap(([name, password]) => [
+    "--add-scram",
+    `SCRAM-SHA-512=[name=${name},password=${password}]`,
+  ]);
   await Promise.all(
     toFormat.map(async (id) => {
       const r = await kafkaJava(
         "kafka.tools.StorageTool",
-        ["format", "--cluster-id", clusterId, "--config", brokerPaths(id).config, "--ignore-formatted"],
+        ["format", "--cluster-id", clusterId, "--config", brokerPaths(id).config, "--ignore-formatted", ...scram],
         { heap: "256m", timeoutMs: 120_000 },
       );
       if (r.code !== 0) throw new Error(`formatting broker ${id} failed (exit ${r.code}):\n${r.stdout}${r.stderr}`);
     }),
   );
   return clusterId;
+}
+
+// ---------------------------------------------------------------- TLS material
+
+function openssl(args: string[], cwd: string): Promise<void> {
+  return new Promise((res, rej) => {
+    const child = spawn("openssl", args, { cwd, stdio: ["ignore", "ignore", "pipe"] });
+    const err: Buffer[] = [];
+    child.stderr.on("data", (d: Buffer) => err.push(d));
+    child.on("error", (e) =>
+      rej(new Error(`could not run openssl (${e.message}); it is needed for KAFKA_LAUNCHER_TLS`)),
+    );
+    child.on("close", (code) =>
+      code === 0 ? res() : rej(new Error(`openssl ${args[0]} exited ${code}: ${Buffer.concat(err).toString()}`)),
+    );
+  });
+}
+
+/** A throwaway CA and one broker certificate for 127.0.0.1/localhost, made once per state dir. */
+async function ensureTlsFiles(log: Log): Promise<void> {
+  const t = tlsPaths();
+  if (existsSync(t.brokerPem) && existsSync(t.caCert)) return;
+  await mkdir(t.dir, { recursive: true });
+  log(`creating a self-signed CA and broker certificate in ${t.dir}`);
+  const days = "3650";
+  await openssl(
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.pem",
+      "-days",
+      days,
+      "-subj",
+      "/CN=kafka-pair launcher CA",
+    ],
+    t.dir,
+  );
+  await openssl(
+    ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "broker.key", "-out", "broker.csr", "-subj", "/CN=127.0.0.1"],
+    t.dir,
+  );
+  await writeFile(join(t.dir, "broker.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+  await openssl(
+    [
+      "x509",
+      "-req",
+      "-in",
+      "broker.csr",
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-out",
+      "broker.crt",
+      "-days",
+      days,
+      "-extfile",
+      "broker.ext",
+    ],
+    t.dir,
+  );
+  // Kafka's PEM keystore wants an unencrypted PKCS#8 key followed by the certificate chain.
+  await openssl(["pkcs8", "-topk8", "-nocrypt", "-in", "broker.key", "-out", "broker.pk8"], t.dir);
+  const pem = [await readFile(join(t.dir, "broker.pk8"), "utf8"), await readFile(join(t.dir, "broker.crt"), "utf8")];
+  await writeFile(t.brokerPem, pem.join(""));
 }
 
 // ---------------------------------------------------------------- start / readiness
@@ -600,7 +774,8 @@ async function fileSize(path: string): Promise<number> {
 /** Fail before spawning anything if a foreign process holds one of our ports. */
 async function assertPortsFree(ids: readonly BrokerId[]): Promise<void> {
   for (const id of ids) {
-    for (const port of [brokerPort(id), controllerPort(id)]) {
+    const ports = [brokerPort(id), controllerPort(id), saslPort(id), tlsPort(id)].filter((p) => p !== null);
+    for (const port of ports) {
       if (await portAccepts(port, 500)) {
         throw new Error(`port ${port} is already in use by something other than broker ${id} of ${launcherDir()}`);
       }
@@ -732,8 +907,8 @@ export async function clusterUp(
       await Promise.all([...starting.keys()].map((id) => killBroker(id, "SIGKILL").catch(() => false)));
       throw e;
     }
-    if (starting.size) log(`cluster ready at ${BOOTSTRAP_SERVERS}`);
-    return { bootstrapServers: BOOTSTRAP_SERVERS, started: starting.size > 0 };
+    if (starting.size) log(`cluster ready at ${bootstrapServers()}`);
+    return { bootstrapServers: bootstrapServers(), started: starting.size > 0 };
   });
 }
 

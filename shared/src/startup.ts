@@ -1,5 +1,31 @@
+import type { TopicContract } from "./contracts/contract.ts";
 import { KafkaPairError } from "./errors.ts";
 import type { Logger } from "./log.ts";
+import type { Namespace } from "./namespace.ts";
+import { ensureTopics } from "./topics.ts";
+import type { KafkaTransport } from "./transport/types.ts";
+
+/** What the runtime (Node or Deno) provides a worker: an HTTP server for a fetch handler. */
+export type Serve = (
+  fetch: (request: Request) => Response | Promise<Response>,
+  options: { port: number; hostname: string; onListen: (port: number) => void },
+) => { close(): unknown };
+
+/** One short-lived admin connection that makes the cluster's topics match the contracts. */
+export async function provisionTopics(
+  transport: KafkaTransport,
+  contracts: readonly TopicContract[],
+  ns: Namespace,
+  logger: Logger,
+): Promise<void> {
+  const admin = transport.admin();
+  try {
+    await admin.connect();
+    await ensureTopics(admin, contracts, ns, logger);
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
 
 export interface RetryOptions {
   logger: Logger;

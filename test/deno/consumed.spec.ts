@@ -2,9 +2,9 @@ import type { AdminTransport } from "@kafka-pair/shared/transport";
 import { beforeAll, describe, expect, it } from "vitest";
 import { anOrder, postJson, readJson } from "../helpers/events.ts";
 import { eventually, useAdmin, useNamespace } from "../helpers/kafka.ts";
-import { readTopic } from "../helpers/reader.ts";
+import { committedPast, expectOrdersConsumed, type Produced, processed } from "../helpers/pair.ts";
+import { readTopic } from "../helpers/records.ts";
 import { startWorker, type Worker } from "../helpers/workers.ts";
-import { committedPast, type Produced, processed } from "./pair.ts";
 
 // Both workers on Deno: what the consumer did with what the producer sent, and what the
 // group committed.
@@ -22,17 +22,7 @@ describe("Deno pair: messages consumed", () => {
   });
 
   it("processes every order posted and commits past each one", async () => {
-    const produced: Produced[] = [];
-    for (let i = 0; i < 10; i++) {
-      const res = await postJson(producer.url, "/topics/orders", anOrder());
-      expect(res.status).toBe(201);
-      produced.push(await readJson(res));
-    }
-    for (const record of produced) {
-      await eventually(() => (processed(consumer, record) ? true : undefined), 30_000, `order at ${record.offset}`);
-      const next = await eventually(() => committedPast(admin, ns, "orders_group", record), 30_000, "commit");
-      expect(next).toBeGreaterThan(BigInt(record.offset));
-    }
+    await expectOrdersConsumed({ producer, consumer, admin, ns });
   });
 
   it("stores an atomic batch in one transaction, visible to read_committed readers and consumed", async () => {

@@ -1,9 +1,8 @@
 import type { AdminTransport } from "@kafka-pair/shared/transport";
 import { beforeAll, describe, expect, it } from "vitest";
-import { anOrder, postJson, readJson } from "../helpers/events.ts";
-import { eventually, useAdmin, useNamespace } from "../helpers/kafka.ts";
+import { useAdmin, useNamespace } from "../helpers/kafka.ts";
+import { expectOrdersConsumed } from "../helpers/pair.ts";
 import { startWorker, type Worker } from "../helpers/workers.ts";
-import { committedPast, type Produced, processed } from "./pair.ts";
 
 // One cluster, two runtimes: the Node producer (librdkafka) feeds the Deno consumer
 // (@platformatic/kafka); the topics and the contracts are the only thing they share.
@@ -26,16 +25,6 @@ describe("mixed pair: Node producer, Deno consumer", () => {
   });
 
   it("has the Deno consumer process and commit every order the Node producer stored", async () => {
-    const produced: Produced[] = [];
-    for (let i = 0; i < 10; i++) {
-      const res = await postJson(producer.url, "/topics/orders", anOrder());
-      expect(res.status).toBe(201);
-      produced.push(await readJson(res));
-    }
-    for (const record of produced) {
-      await eventually(() => (processed(consumer, record) ? true : undefined), 30_000, `order at ${record.offset}`);
-      const next = await eventually(() => committedPast(admin, ns, "orders_group", record), 30_000, "commit");
-      expect(next).toBeGreaterThan(BigInt(record.offset));
-    }
+    await expectOrdersConsumed({ producer, consumer, admin, ns });
   });
 });

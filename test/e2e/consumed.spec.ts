@@ -1,27 +1,9 @@
-import type { Namespace } from "@kafka-pair/shared/namespace";
 import type { AdminTransport } from "@kafka-pair/shared/transport";
 import { beforeAll, describe, expect, it } from "vitest";
-import { anOrder, postJson, readJson } from "../helpers/events.ts";
+import { readJson } from "../helpers/events.ts";
 import { eventually, useAdmin, useNamespace } from "../helpers/kafka.ts";
+import { committedPast, expectOrdersConsumed, type Produced, processed } from "../helpers/pair.ts";
 import { startWorker, type Worker } from "../helpers/workers.ts";
-
-interface Produced {
-  topic: string;
-  partition: number;
-  offset: string;
-}
-
-const processed = (consumer: Worker, { topic, partition, offset }: Produced) =>
-  consumer.logs.some(
-    (l) => l.msg === "processed" && l.topic === topic && l.partition === partition && l.offset === offset,
-  );
-
-/** The group's committed offset is the next one to read: past the message once it is done. */
-async function committedPast(admin: AdminTransport, ns: Namespace, groupId: string, record: Produced) {
-  const committed = await admin.committedOffsets(ns.group(groupId), ns.topic(record.topic));
-  const next = committed.get(record.partition);
-  return next !== undefined && BigInt(next) > BigInt(record.offset) ? BigInt(next) : undefined;
-}
 
 // The far side of the pair: what the consumer worker did with what the producer sent.
 describe("messages consumed", () => {
@@ -38,17 +20,7 @@ describe("messages consumed", () => {
   });
 
   it("processes every order posted and commits past each one", async () => {
-    const produced: Produced[] = [];
-    for (let i = 0; i < 10; i++) {
-      const res = await postJson(producer.url, "/topics/orders", anOrder());
-      expect(res.status).toBe(201);
-      produced.push(await readJson(res));
-    }
-    for (const record of produced) {
-      await eventually(() => (processed(consumer, record) ? true : undefined), 30_000, `order at ${record.offset}`);
-      const next = await eventually(() => committedPast(admin, ns, "orders_group", record), 30_000, "commit");
-      expect(next).toBeGreaterThan(BigInt(record.offset));
-    }
+    await expectOrdersConsumed({ producer, consumer, admin, ns });
   });
 
   it("round-trips the tutorial's health ping through health_group", async () => {

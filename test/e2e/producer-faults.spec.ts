@@ -2,7 +2,7 @@ import type { AdminTransport } from "@kafka-pair/shared/transport";
 import { beforeAll, describe, expect, it } from "vitest";
 import { anOrder, postJson, readJson } from "../helpers/events.ts";
 import { useAdmin, useNamespace } from "../helpers/kafka.ts";
-import { readTopic } from "../helpers/reader.ts";
+import { readTopic } from "../helpers/records.ts";
 import { startWorker } from "../helpers/workers.ts";
 
 // How the producer answers when Kafka can't take a record, and what a shutdown keeps.

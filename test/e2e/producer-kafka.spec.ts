@@ -2,7 +2,7 @@ import type { AdminTransport, ProducerTransport } from "@kafka-pair/shared/trans
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { anOrder, postJson, readJson } from "../helpers/events.ts";
 import { testTransport, totalEndOffset, useAdmin, useNamespace } from "../helpers/kafka.ts";
-import { readTopic } from "../helpers/reader.ts";
+import { readTopic } from "../helpers/records.ts";
 import { startWorker, type Worker } from "../helpers/workers.ts";
 
 const TOKEN = "test-token-0123456789abcdef";

@@ -60,10 +60,25 @@ export async function produceTransaction(topic: string, records: RawRecord[], ou
   }
 }
 
-/** Reads a topic from the beginning (read_committed) until `count` records arrived or the time is up. */
-export async function readRecords(topic: string, count: number, timeoutMs = 30_000): Promise<ReadRecord[]> {
+/**
+ * Reads a topic from the beginning with a throwaway group, at the given isolation level,
+ * until `until` says it has seen enough or the timeout passes.
+ */
+export async function readTopic(
+  topic: string,
+  options: {
+    isolation: "read_committed" | "read_uncommitted";
+    until: (records: ReadRecord[]) => boolean;
+    timeoutMs?: number;
+  },
+): Promise<ReadRecord[]> {
   const consumer = kafka().consumer({
-    kafkaJS: { groupId: `test-reader-${randomBytes(4).toString("hex")}`, fromBeginning: true, autoCommit: false },
+    kafkaJS: {
+      groupId: `test-reader-${randomBytes(4).toString("hex")}`,
+      fromBeginning: true,
+      autoCommit: false,
+      readUncommitted: options.isolation === "read_uncommitted",
+    },
   });
   const records: ReadRecord[] = [];
   await consumer.connect();
@@ -87,12 +102,17 @@ export async function readRecords(topic: string, count: number, timeoutMs = 30_0
           value: message.value?.toString() ?? "",
           headers,
         });
-        if (records.length >= count) enough();
+        if (options.until(records)) enough();
       },
     });
-    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, timeoutMs))]);
+    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, options.timeoutMs ?? 30_000))]);
   } finally {
     await consumer.disconnect();
   }
   return records;
+}
+
+/** Reads a topic from the beginning (read_committed) until `count` records arrived or the time is up. */
+export function readRecords(topic: string, count: number, timeoutMs = 30_000): Promise<ReadRecord[]> {
+  return readTopic(topic, { isolation: "read_committed", until: (records) => records.length >= count, timeoutMs });
 }

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { afterAll, inject } from "vitest";
+import { freePort } from "../../scripts/free-port.ts";
 import { eventually } from "./kafka.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -44,18 +44,6 @@ afterAll(async () => {
     }),
   );
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
 
 /**
  * Starts a worker as a real child process against the test cluster, waits for /ready,

@@ -1,7 +1,7 @@
 import { loadConfig } from "@kafka-pair/shared/config";
 import { contracts } from "@kafka-pair/shared/contracts";
 import { createLogger } from "@kafka-pair/shared/log";
-import { ensureTopics } from "@kafka-pair/shared/topics";
+import { provisionTopics } from "@kafka-pair/shared/startup";
 import type { ProducerTransport } from "@kafka-pair/shared/transport";
 import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -24,10 +24,7 @@ describe("POST /topics/:topic via app.request()", () => {
   let app: ReturnType<typeof createProducerApp>;
 
   beforeAll(async () => {
-    const admin = transport.admin();
-    await admin.connect();
-    await ensureTopics(admin, contracts, config.namespace, logger);
-    await admin.disconnect();
+    await provisionTopics(transport, contracts, config.namespace, logger);
     producer = transport.producer();
     await producer.connect();
     app = createProducerApp({
