@@ -103,7 +103,7 @@ export function startProducer(ctx: Context, client: Client): Promise<BenchWorker
     ctx,
     startWorker({
       name: `producer-${client}`,
-      entry: "bench/workers/producer.ts",
+      entry: "producer/src/main.ts",
       env: workerEnv(ctx, client),
       logDir: ctx.logDir,
     }),
