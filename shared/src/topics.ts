@@ -2,7 +2,7 @@ import { deadLetterTopicOf, type TopicContract } from "./contracts/contract.ts";
 import { KafkaPairError } from "./errors.ts";
 import type { Logger } from "./log.ts";
 import type { Namespace } from "./namespace.ts";
-import type { AdminTransport } from "./transport/types.ts";
+import type { AdminTransport, TopicState } from "./transport/types.ts";
 
 /** A topic the cluster must have, as a contract declares it (the topic itself or its dead-letter topic). */
 export interface DeclaredTopic {
@@ -76,7 +76,7 @@ async function describeWithRetry(admin: AdminTransport, names: string[], attempt
     try {
       return await admin.describeTopics(names);
     } catch (err) {
-      if (attempt >= attempts || !/unknown topic/i.test(String((err as Error).message))) throw err;
+      if (attempt >= attempts || !isUnknownTopic(err)) throw err;
       await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
     }
   }
@@ -86,9 +86,22 @@ async function describeWithRetry(admin: AdminTransport, names: string[], attempt
 async function waitForTopics(admin: AdminTransport, names: string[], timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const states = await admin.describeTopics(names);
-    const complete = names.every((name) => (states.get(name)?.partitions ?? 0) > 0);
-    if (complete || Date.now() > deadline) return states;
+    let states: Map<string, TopicState> | undefined;
+    try {
+      states = await admin.describeTopics(names);
+    } catch (err) {
+      // Right after a create, some broker may still call the topic unknown: keep polling.
+      if (!isUnknownTopic(err) || Date.now() > deadline) throw err;
+    }
+    if (states) {
+      const found = states;
+      const complete = names.every((name) => (found.get(name)?.partitions ?? 0) > 0);
+      if (complete || Date.now() > deadline) return found;
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+function isUnknownTopic(err: unknown): boolean {
+  return /unknown topic/i.test(String((err as Error).message));
 }

@@ -136,10 +136,19 @@ function sendLarge(url: string, path: string, body: Buffer): Promise<{ status: n
         });
       });
     });
+    const brokenPipe = (err: Error) => {
+      const code = (err as NodeJS.ErrnoException).code;
+      return code === "EPIPE" || code === "ECONNRESET";
+    };
     req.on("error", (err) => {
-      if ((err as NodeJS.ErrnoException).code !== "EPIPE" && (err as NodeJS.ErrnoException).code !== "ECONNRESET")
-        reject(err);
+      if (!brokenPipe(err)) reject(err);
     });
+    // After the answer, the socket may be detached from the request: its late write error lands here.
+    req.on("socket", (socket) =>
+      socket.on("error", (err) => {
+        if (!brokenPipe(err)) reject(err);
+      }),
+    );
     req.end(body);
   });
 }
