@@ -1,7 +1,7 @@
 import type { WorkerConfig } from "@kafka-pair/shared/config";
 import { contracts } from "@kafka-pair/shared/contracts";
 import type { Logger } from "@kafka-pair/shared/log";
-import { provisionTopics, retryUntilDone, type Serve } from "@kafka-pair/shared/startup";
+import { connectInBackground, provisionTopics, type Serve } from "@kafka-pair/shared/startup";
 import type { KafkaTransport } from "@kafka-pair/shared/transport";
 import { createConsumerApp } from "./app.ts";
 import type { Subscription } from "./handler.ts";
@@ -69,13 +69,7 @@ export async function bootConsumer(deps: {
       started.add(runner);
     }
   };
-  void retryUntilDone(connectKafka, { logger, what: "connecting to Kafka", stopped: () => draining }).catch(
-    (err: unknown) => {
-      logger.fatal({ err }, "cannot start");
-      // Same end as a failed boot before serving: the unhandled rejection stops the runtime with a non-zero code.
-      throw err;
-    },
-  );
+  connectInBackground(connectKafka, { logger, stopped: () => draining });
 
   return {
     async shutdown(signal) {

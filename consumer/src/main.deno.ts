@@ -1,8 +1,8 @@
 // Deno entry point: Deno.serve and the pure-JS @platformatic/kafka client, because Deno loads
 // only Node-API addons and librdkafka's binding is not one. Same boot as on Node.
-import process from "node:process";
 import { loadConfig } from "@kafka-pair/shared/config";
 import { createLogger } from "@kafka-pair/shared/log";
+import { denoServe, exitOnSignals } from "@kafka-pair/shared/runtime/deno";
 import { platformaticTransport } from "@kafka-pair/shared/transport/platformatic";
 import { bootConsumer } from "./boot.ts";
 import { loadSubscriptions } from "./subscriptions.ts";
@@ -14,19 +14,7 @@ const worker = await bootConsumer({
   logger,
   transport: platformaticTransport({ connection: config.kafka, logger, deliveryTimeoutMs: config.deliveryTimeoutMs }),
   subscriptions: await loadSubscriptions(config.consumer.handlersModule),
-  serve: (fetch, { port, hostname, onListen }) => {
-    const server = Deno.serve({ port, hostname, onListen: (addr) => onListen(addr.port) }, fetch);
-    return { close: () => server.shutdown() };
-  },
+  serve: denoServe,
 });
 
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  Deno.addSignalListener(signal, () => {
-    // Not Deno.exit: node:process's exit runs pino's exit hook, which writes the log lines still
-    // queued (the last ones, e.g. "producer stopped", are lost otherwise).
-    void worker.shutdown(signal).then(
-      (code) => process.exit(code),
-      () => process.exit(1),
-    );
-  });
-}
+exitOnSignals(worker);

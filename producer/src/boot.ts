@@ -1,7 +1,7 @@
 import type { WorkerConfig } from "@kafka-pair/shared/config";
 import { contracts } from "@kafka-pair/shared/contracts";
 import type { Logger } from "@kafka-pair/shared/log";
-import { provisionTopics, retryUntilDone, type Serve } from "@kafka-pair/shared/startup";
+import { connectInBackground, provisionTopics, type Serve } from "@kafka-pair/shared/startup";
 import type { KafkaTransport } from "@kafka-pair/shared/transport";
 import { createProducerApp } from "./app.ts";
 import { IdempotencyStore } from "./idempotency.ts";
@@ -66,13 +66,7 @@ export async function bootProducer(deps: {
     await provisionTopics(transport, contracts, config.namespace, logger);
     if (!draining) await producer.connect();
   };
-  void retryUntilDone(connectKafka, { logger, what: "connecting to Kafka", stopped: () => draining }).catch(
-    (err: unknown) => {
-      logger.fatal({ err }, "cannot start");
-      // Same end as a failed boot before serving: the unhandled rejection stops the runtime with a non-zero code.
-      throw err;
-    },
-  );
+  connectInBackground(connectKafka, { logger, stopped: () => draining });
 
   return {
     async shutdown(signal) {

@@ -61,3 +61,16 @@ export async function retryUntilDone(attempt: () => Promise<void>, options: Retr
   }
   return false;
 }
+
+/**
+ * A worker's connection to Kafka, made in the background while it already serves HTTP:
+ * retried until it works or the worker stops. An error retrying can't fix (a topic that
+ * contradicts its contract) ends the process, as a failed boot would.
+ */
+export function connectInBackground(connect: () => Promise<void>, options: Omit<RetryOptions, "what">): void {
+  void retryUntilDone(connect, { ...options, what: "connecting to Kafka" }).catch((err: unknown) => {
+    options.logger.fatal({ err }, "cannot start");
+    // The unhandled rejection stops the runtime with a non-zero code.
+    throw err;
+  });
+}

@@ -1,9 +1,9 @@
 import type { Namespace } from "@kafka-pair/shared/namespace";
 import type { AdminTransport } from "@kafka-pair/shared/transport";
-import { expect } from "vitest";
+import { beforeAll, expect } from "vitest";
 import { anOrder, postJson, readJson } from "./events.ts";
-import { eventually } from "./kafka.ts";
-import type { Worker } from "./workers.ts";
+import { eventually, useAdmin, useNamespace } from "./kafka.ts";
+import { type Runtime, startWorker, type Worker } from "./workers.ts";
 
 export interface Produced {
   topic: string;
@@ -52,4 +52,28 @@ export async function expectOrdersConsumed(
     expect(next).toBeGreaterThan(BigInt(record.offset));
   }
   return produced;
+}
+
+export interface Pair {
+  producer: Worker;
+  consumer: Worker;
+  admin: AdminTransport;
+  ns: Namespace;
+}
+
+/**
+ * The file's worker pair, each on the runtime asked for, in the file's own namespace: `ns` is
+ * there at once, the workers and the admin client once the file's tests start.
+ */
+export function usePair(runtimes: { producer: Runtime; consumer: Runtime }): Pair {
+  const pair = { ns: useNamespace() } as Pair;
+  beforeAll(async () => {
+    pair.admin = await useAdmin();
+    const env = { KAFKA_NAMESPACE: pair.ns.prefix };
+    [pair.producer, pair.consumer] = await Promise.all([
+      startWorker("producer", env, { runtime: runtimes.producer }),
+      startWorker("consumer", env, { runtime: runtimes.consumer }),
+    ]);
+  });
+  return pair;
 }
