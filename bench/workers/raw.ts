@@ -5,6 +5,7 @@ import { loadConfig } from "@kafka-pair/shared/config";
 import { ordersTopic } from "@kafka-pair/shared/contracts";
 import { createLogger } from "@kafka-pair/shared/log";
 import { createTransport } from "@kafka-pair/shared/transport/select";
+import { buildRecord } from "../../producer/src/ingest/record.ts";
 import { orderPool } from "../lib/events.ts";
 import { encodeHistogram, newHistogram, recordMs } from "../lib/hist.ts";
 
@@ -26,13 +27,23 @@ const transport = await createTransport(config, logger);
 const producer = transport.producer();
 await producer.connect();
 
-const utf8 = new TextEncoder();
-const topic = config.namespace.topic(ordersTopic.name);
-const records = orderPool(Number(args.size)).map((order) => ({
-  topic,
-  key: ordersTopic.key(order),
-  value: utf8.encode(JSON.stringify(order)),
-}));
+// The records the HTTP producer would build for these events (value, key, CloudEvents headers),
+// built ahead: the difference to the HTTP path is then HTTP, parsing and validation, not the record.
+const now = new Date();
+const records = orderPool(Number(args.size)).map(
+  (order) =>
+    buildRecord(
+      ordersTopic,
+      { data: order },
+      {
+        namespace: config.namespace,
+        source: config.producer.eventSource,
+        id: undefined,
+        traceparent: undefined,
+        now,
+      },
+    ).record,
+);
 
 const histogram = newHistogram();
 let started = 0;

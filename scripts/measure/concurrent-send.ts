@@ -4,11 +4,23 @@
  */
 import confluentLib from "@confluentinc/kafka-javascript";
 import * as hdr from "hdr-histogram-js";
+import { processCpuSeconds } from "../../bench/lib/proc.ts";
 import { loadConfig } from "../../shared/src/config.ts";
 import { createLogger } from "../../shared/src/log.ts";
 import { confluentTransport } from "../../shared/src/transport/confluent/index.ts";
 import { kafkaJsTransport } from "../../shared/src/transport/kafkajs/index.ts";
 import type { ProducerTransport } from "../../shared/src/transport/producer.ts";
+import { BROKER_IDS, brokerPid } from "../kafka/launcher.ts";
+
+/** CPU seconds of the launcher's brokers so far (NaN when they are not local processes). */
+function brokersCpu(): number {
+  let total = 0;
+  for (const id of BROKER_IDS) {
+    const pid = brokerPid(id);
+    total += pid === null ? Number.NaN : processCpuSeconds(pid);
+  }
+  return total;
+}
 
 const concurrency = Number(process.argv[2] ?? 64);
 const seconds = Number(process.argv[3] ?? 8);
@@ -27,6 +39,7 @@ async function run(name: string, producer: ProducerTransport) {
   const deadline = Date.now() + seconds * 1000;
   let done = 0;
   const cpu = process.cpuUsage();
+  const brokersBefore = brokersCpu();
   const started = Date.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -40,10 +53,11 @@ async function run(name: string, producer: ProducerTransport) {
   );
   const elapsed = (Date.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
+  const brokersUs = ((brokersCpu() - brokersBefore) / done) * 1e6;
   await producer.disconnect();
   const ms = (p: number) => (histogram.getValueAtPercentile(p) / 1000).toFixed(1);
   console.log(
-    `${name.padEnd(40)} ${(done / elapsed).toFixed(0).padStart(6)} msg/s  p50 ${ms(50).padStart(6)} ms  p99 ${ms(99).padStart(7)} ms  cpu ${(((used.user + used.system) / 1e6 / done) * 1e6).toFixed(0)} µs/msg`,
+    `${name.padEnd(40)} ${(done / elapsed).toFixed(0).padStart(6)} msg/s  p50 ${ms(50).padStart(6)} ms  p99 ${ms(99).padStart(7)} ms  cpu ${(((used.user + used.system) / 1e6 / done) * 1e6).toFixed(0)} µs/msg, brokers ${brokersUs.toFixed(0)} µs/msg`,
   );
 }
 
@@ -84,18 +98,24 @@ try {
       },
     };
   };
-  const rounds = process.argv[4] === "all" ? ["a", "b"] : ["a"];
-  for (const _ of rounds) {
-    await run("confluent produce()+dr, linger.ms=0", confluent(0));
-    await run("confluent produce()+dr, linger.ms=2", confluent(2));
-    await run("confluent produce()+dr, linger 0, in-flight 1", confluent(0, 1));
-    await run("confluent produce()+dr, linger 1, in-flight 1", confluent(1, 1));
-    await run("confluent promise send(), linger.ms=0", confluentPromiseApi(0));
-    await run("confluent promise send(), linger.ms=2", confluentPromiseApi(2));
-    await run(
-      "kafkajs adapter",
-      kafkaJsTransport({ connection: config.kafka, logger, deliveryTimeoutMs: 10_000 }).producer(),
-    );
+  // MEASURE_LINGERS="0,0.5,1,2" compares just those linger.ms values of our adapter.
+  const lingers = process.env.MEASURE_LINGERS?.split(",").map(Number);
+  if (lingers) {
+    for (const linger of lingers) await run(`confluent produce()+dr, linger.ms=${linger}`, confluent(linger));
+  } else {
+    const rounds = process.argv[4] === "all" ? ["a", "b"] : ["a"];
+    for (const _ of rounds) {
+      await run("confluent produce()+dr, linger.ms=0", confluent(0));
+      await run("confluent produce()+dr, linger.ms=2", confluent(2));
+      await run("confluent produce()+dr, linger 0, in-flight 1", confluent(0, 1));
+      await run("confluent produce()+dr, linger 1, in-flight 1", confluent(1, 1));
+      await run("confluent promise send(), linger.ms=0", confluentPromiseApi(0));
+      await run("confluent promise send(), linger.ms=2", confluentPromiseApi(2));
+      await run(
+        "kafkajs adapter",
+        kafkaJsTransport({ connection: config.kafka, logger, deliveryTimeoutMs: 10_000 }).producer(),
+      );
+    }
   }
 } finally {
   await admin.deleteTopics([topic]);

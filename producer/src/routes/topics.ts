@@ -1,9 +1,9 @@
 import { findContract, type TopicContract } from "@kafka-pair/shared/contracts";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { ProducerDeps, ProducerEnv } from "../app.ts";
 import { requireToken } from "../auth.ts";
+import { limitBody } from "../body-limit.ts";
 import { type Answer, fingerprint } from "../idempotency.ts";
 import { type Candidate, parseBody } from "../ingest/parse.ts";
 import { type BuiltRecord, buildRecord, type RecordContext } from "../ingest/record.ts";
@@ -124,59 +124,49 @@ export function topicRoutes(deps: ProducerDeps) {
     };
   }
 
-  routes.post(
-    "/topics/:topic",
-    requireToken(deps.apiToken),
-    bodyLimit({
-      maxSize: deps.maxBodyBytes,
-      onError: () => {
-        throw new KafkaPairError("PAYLOAD_TOO_LARGE", `request body is larger than ${deps.maxBodyBytes} bytes`);
-      },
-    }),
-    async (c) => {
-      // Checks run cheapest first, and nothing reaches Kafka until a record passed all of them.
-      const contract = findContract(c.req.param("topic"));
-      if (!contract) throw new KafkaPairError("TOPIC_NOT_FOUND", `no contract for topic "${c.req.param("topic")}"`);
-      const atomicParam = c.req.query("atomic");
-      if (atomicParam !== undefined && atomicParam !== "true" && atomicParam !== "false") {
-        throw new KafkaPairError("INVALID_REQUEST", "atomic must be true or false");
-      }
-      const atomic = atomicParam === "true";
-      const key = c.req.header("idempotency-key");
-      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-        throw new KafkaPairError("INVALID_REQUEST", "Idempotency-Key must be 1-200 visible ASCII characters");
-      }
-      if (deps.isDraining()) throw new KafkaPairError("SHUTTING_DOWN", "producer is shutting down");
-      if (!deps.producer.isReady()) throw new KafkaPairError("KAFKA_UNAVAILABLE", "no connection to the Kafka cluster");
+  routes.post("/topics/:topic", requireToken(deps.apiToken), limitBody(deps.maxBodyBytes), async (c) => {
+    // Checks run cheapest first, and nothing reaches Kafka until a record passed all of them.
+    const contract = findContract(c.req.param("topic"));
+    if (!contract) throw new KafkaPairError("TOPIC_NOT_FOUND", `no contract for topic "${c.req.param("topic")}"`);
+    const atomicParam = c.req.query("atomic");
+    if (atomicParam !== undefined && atomicParam !== "true" && atomicParam !== "false") {
+      throw new KafkaPairError("INVALID_REQUEST", "atomic must be true or false");
+    }
+    const atomic = atomicParam === "true";
+    const key = c.req.header("idempotency-key");
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+      throw new KafkaPairError("INVALID_REQUEST", "Idempotency-Key must be 1-200 visible ASCII characters");
+    }
+    if (deps.isDraining()) throw new KafkaPairError("SHUTTING_DOWN", "producer is shutting down");
+    if (!deps.producer.isReady()) throw new KafkaPairError("KAFKA_UNAVAILABLE", "no connection to the Kafka cluster");
 
-      const headers = c.req.header();
-      const text = await c.req.text();
-      const work = async (): Promise<Answer> => {
-        const parsed = parseBody(headers, text);
-        const ctx = {
-          namespace: deps.namespace,
-          source: deps.eventSource,
-          traceparent: headers.traceparent,
-          now: new Date(),
-          batch: parsed.batch,
-        };
-        return produce(contract, build(contract, parsed.items, ctx, key), parsed.batch, atomic);
+    const headers = c.req.header();
+    const text = await c.req.text();
+    const work = async (): Promise<Answer> => {
+      const parsed = parseBody(headers, text);
+      const ctx = {
+        namespace: deps.namespace,
+        source: deps.eventSource,
+        traceparent: headers.traceparent,
+        now: new Date(),
+        batch: parsed.batch,
       };
-      const answer = key
-        ? await deps.idempotency.run(
-            contract.name,
-            key,
-            await fingerprint(headers["content-type"] ?? "", String(atomic), text),
-            work,
-          )
-        : { ...(await work()), replayed: false };
-      if (key) c.header("Idempotent-Replayed", String(answer.replayed));
-      const status = answer.status as 201;
-      if (status >= 500) c.header("Retry-After", "1");
-      c.get("logger").info({ topic: contract.name, status, replayed: answer.replayed }, "produce request");
-      return c.json(answer.body as object, status);
-    },
-  );
+      return produce(contract, build(contract, parsed.items, ctx, key), parsed.batch, atomic);
+    };
+    const answer = key
+      ? await deps.idempotency.run(
+          contract.name,
+          key,
+          await fingerprint(headers["content-type"] ?? "", String(atomic), text),
+          work,
+        )
+      : { ...(await work()), replayed: false };
+    if (key) c.header("Idempotent-Replayed", String(answer.replayed));
+    const status = answer.status as 201;
+    if (status >= 500) c.header("Retry-After", "1");
+    c.get("logger").info({ topic: contract.name, status, replayed: answer.replayed }, "produce request");
+    return c.json(answer.body as object, status);
+  });
 
   return routes;
 }

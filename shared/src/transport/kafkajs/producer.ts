@@ -53,8 +53,8 @@ function pinnedPartitioner() {
 /**
  * KafkaJS sends one request per `send()` call and, when idempotent, holds one request in flight
  * per broker. Records that arrive while a request is out are coalesced into the next
- * `sendBatch`, which is what librdkafka does on its own with linger.ms=0: without it,
- * KafkaJS would be measured on a call pattern rather than as a client.
+ * `sendBatch` (librdkafka batches by linger.ms instead): without it, KafkaJS would be
+ * measured on a call pattern rather than as a client.
  */
 export class KafkaJsProducer implements ProducerTransport {
   readonly #producer: Producer;
