@@ -3,7 +3,6 @@ import type { Logger } from "@kafka-pair/shared/log";
 import type { Namespace } from "@kafka-pair/shared/namespace";
 import type { ProducerTransport } from "@kafka-pair/shared/transport";
 import { Hono } from "hono";
-import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import type { IdempotencyStore } from "./idempotency.ts";
 import type { ProducerMetrics } from "./metrics.ts";
@@ -47,11 +46,7 @@ export function createProducerApp(deps: ProducerDeps) {
   });
   app.onError((err, c) => {
     const error =
-      err instanceof KafkaPairError
-        ? err
-        : err instanceof HTTPException && err.status === 413
-          ? new KafkaPairError("PAYLOAD_TOO_LARGE", `request body is larger than ${deps.maxBodyBytes} bytes`)
-          : new KafkaPairError("INTERNAL", "internal error", { cause: err });
+      err instanceof KafkaPairError ? err : new KafkaPairError("INTERNAL", "internal error", { cause: err });
     const log = c.get("logger") ?? deps.logger;
     if (error.status >= 500) log.error({ err, code: error.code }, error.message);
     else log.info({ code: error.code, status: error.status }, error.message);
