@@ -1,8 +1,59 @@
-import { type Logger, pino } from "pino";
+import { createRequire } from "node:module";
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from "pino";
 
 export type { Logger };
 
-/** JSON lines on stdout: one event per line, easy to grep and to ship. */
+// Runs on Node and on Deno (which provides `process` and node:module too).
+const stdout = (globalThis as { process?: { stdout?: { isTTY?: boolean } } }).process?.stdout;
+
+/**
+ * librdkafka reports every admin/producer/consumer connect and disconnect at info. Its child
+ * loggers are bound with `component: "librdkafka"`; below warn their lines go to debug.
+ */
+const quietComponents = new Set(["librdkafka"]);
+const isQuiet = new WeakMap<Logger, boolean>();
+const levelValues = pino.levels.values;
+
+const options = (name: string, level: string): LoggerOptions => ({
+  name,
+  level,
+  base: { service: name },
+  timestamp: pino.stdTimeFunctions.isoTime,
+  hooks: {
+    logMethod(args, method, levelValue) {
+      let quiet = isQuiet.get(this);
+      if (quiet === undefined) {
+        quiet = quietComponents.has(String(this.bindings().component));
+        isQuiet.set(this, quiet);
+      }
+      if (!quiet || levelValue >= (levelValues.warn ?? 40) || levelValue <= (levelValues.debug ?? 20)) {
+        return method.apply(this, args);
+      }
+      // Re-enters this hook at debug level, which passes straight through.
+      if (this.isLevelEnabled("debug")) this.debug(...(args as Parameters<Logger["debug"]>));
+    },
+  },
+});
+
+/**
+ * In a terminal (`npm start`, `npm run dev`), readable coloured lines with the worker's name;
+ * anywhere else JSON lines, one event per line, which the tests and log shippers parse.
+ * pino-pretty runs as a stream in this thread (no worker-thread transport, so Deno is fine)
+ * and is loaded only when stdout is a terminal.
+ */
+function destination(): DestinationStream | undefined {
+  if (stdout?.isTTY !== true) return undefined;
+  const pretty = createRequire(import.meta.url)("pino-pretty") as typeof import("pino-pretty");
+  return pretty.default({
+    colorize: true,
+    translateTime: "SYS:HH:MM:ss.l",
+    ignore: "pid,hostname,service",
+    singleLine: true,
+    sync: true,
+  });
+}
+
 export function createLogger(name: string, level: string): Logger {
-  return pino({ name, level, base: { service: name }, timestamp: pino.stdTimeFunctions.isoTime });
+  const stream = destination();
+  return stream ? pino(options(name, level), stream) : pino(options(name, level));
 }
