@@ -1,10 +1,16 @@
 /**
  * `npm start`: a Kafka cluster (configured, Docker, or the local launcher), then both
- * workers, with their JSON logs interleaved on stdout. Ctrl-C stops the workers gracefully;
- * the cluster keeps running (`npm run kafka:down` stops a launcher cluster).
+ * workers. Their logs share stdout: coloured lines with the worker's name in a terminal,
+ * JSON lines otherwise (shared/src/log.ts). Ctrl-C stops the workers gracefully; the
+ * cluster keeps running (`npm run kafka:down` stops a launcher cluster).
+ * `npm run dev` (`--watch`): the same, each worker restarting when its code changes (tsx watch).
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { createRequire } from "node:module";
 import { composeUp, repoRoot, resolveCluster } from "./cluster.ts";
+
+const watch = process.argv.includes("--watch");
+const tsxCli = createRequire(import.meta.url).resolve("tsx/cli");
 
 const log = (message: string) => console.error(`[start] ${message}`);
 const cluster = await resolveCluster({ env: process.env, log, startDocker: () => composeUp(log) });
@@ -12,11 +18,17 @@ const cluster = await resolveCluster({ env: process.env, log, startDocker: () =>
 // Each worker takes its default port (producer 3000, consumer 3001): a shared PORT would collide.
 const { PORT: _ignored, ...env } = process.env;
 const workers: ChildProcess[] = ["producer", "consumer"].map((name) =>
-  spawn(process.execPath, ["--import", "tsx", `${name}/src/main.ts`], {
-    cwd: repoRoot,
-    env: { ...env, KAFKA_BOOTSTRAP_SERVERS: cluster.bootstrapServers },
-    stdio: "inherit",
-  }),
+  spawn(
+    process.execPath,
+    watch
+      ? [tsxCli, "watch", "--clear-screen=false", `${name}/src/main.ts`]
+      : ["--import", "tsx", `${name}/src/main.ts`],
+    {
+      cwd: repoRoot,
+      env: { ...env, KAFKA_BOOTSTRAP_SERVERS: cluster.bootstrapServers },
+      stdio: "inherit",
+    },
+  ),
 );
 log("producer on http://localhost:3000, consumer on http://localhost:3001");
 

@@ -248,7 +248,9 @@ function ensureKafka(env) {
 function stampKey(node) {
   const hash = createHash("sha256");
   hash.update(`${SETUP_REVISION}\n${node.version}\n${process.platform}-${process.arch}\n`);
-  hash.update(readFileSync(join(root, existsSync(join(root, "package-lock.json")) ? "package-lock.json" : "package.json")));
+  hash.update(
+    readFileSync(join(root, existsSync(join(root, "package-lock.json")) ? "package-lock.json" : "package.json")),
+  );
   return hash.digest("hex");
 }
 

@@ -43,8 +43,8 @@ const options = (name: string, level: string): LoggerOptions => ({
  */
 function destination(): DestinationStream | undefined {
   if (stdout?.isTTY !== true) return undefined;
-  const pretty = createRequire(import.meta.url)("pino-pretty") as typeof import("pino-pretty");
-  return pretty.default({
+  const { PinoPretty } = createRequire(import.meta.url)("pino-pretty") as typeof import("pino-pretty");
+  return PinoPretty({
     colorize: true,
     translateTime: "SYS:HH:MM:ss.l",
     ignore: "pid,hostname,service",
