@@ -14,67 +14,129 @@ const bootstrapServers = v.pipe(
   v.regex(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, "must be host:port[,host:port...]"),
 );
 
-/** Every variable the workers read, with its default. Nothing else touches the environment. */
+/**
+ * Every variable the workers read, with its default. Nothing else touches the environment.
+ * Each entry's description is its documentation: docs/configuration.md is generated from this
+ * schema (`npm run docs:config`), and a unit test fails when the page is stale.
+ */
 export const Env = v.object({
-  KAFKA_BOOTSTRAP_SERVERS: v.optional(bootstrapServers, "127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094"),
-  KAFKA_CLIENT_ID: v.optional(v.pipe(v.string(), v.nonEmpty()), "kafka-pair"),
-  /** Prefix for every topic and group name, e.g. `staging.`; empty by default. */
-  KAFKA_NAMESPACE: v.optional(
-    v.pipe(v.string(), v.regex(/^[a-zA-Z0-9._-]{0,100}$/, "letters, digits, . _ - only")),
-    "",
+  KAFKA_BOOTSTRAP_SERVERS: v.pipe(
+    v.optional(bootstrapServers, "127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094"),
+    v.description(
+      "Brokers to bootstrap from (`npm start` and `npm test` set it to the cluster they found or started).",
+    ),
   ),
-  KAFKA_SECURITY_PROTOCOL: v.optional(v.picklist(["plaintext", "ssl", "sasl_plaintext", "sasl_ssl"]), "plaintext"),
-  KAFKA_SASL_MECHANISM: v.optional(v.picklist(["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"])),
-  KAFKA_SASL_USERNAME: v.optional(v.string()),
-  KAFKA_SASL_PASSWORD: v.optional(v.string()),
-  KAFKA_SSL_CA_LOCATION: v.optional(v.string()),
-  KAFKA_SSL_CERTIFICATE_LOCATION: v.optional(v.string()),
-  KAFKA_SSL_KEY_LOCATION: v.optional(v.string()),
-  /** Upper bound on how long a produce may wait for its delivery report (the tutorial's 10 s). */
-  KAFKA_DELIVERY_TIMEOUT_MS: positiveInt(10_000),
-  /**
-   * librdkafka's and Java's own default: under concurrent requests, fewer and larger produce
-   * requests cost the client and brokers far less (README, "Batching: linger.ms"). 0 suits one
-   * caller sending strictly one event at a time.
-   */
-  KAFKA_LINGER_MS: positiveInt(5),
-  PORT: v.optional(v.string()),
-  HOST: v.optional(v.string(), "0.0.0.0"),
-  LOG_LEVEL: v.optional(v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
-  SHUTDOWN_TIMEOUT_MS: positiveInt(15_000),
-  /** Which Kafka client adapter the workers use: librdkafka (default) or pure-JS KafkaJS. */
-  TRANSPORT: v.optional(v.picklist(["confluent", "kafkajs"]), "confluent"),
-  /** Bound on records waiting in the producer's local queue: past it, requests get 503 instead of memory. */
-  KAFKA_MAX_QUEUED_MESSAGES: v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "100000"),
-  /** When set, every producing route needs `Authorization: Bearer <token>`. */
-  PRODUCER_API_TOKEN: v.optional(v.pipe(v.string(), v.minLength(16, "use at least 16 characters"))),
-  PRODUCER_MAX_BODY_BYTES: v.optional(
-    v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)),
-    String(5 * 1024 * 1024),
+  KAFKA_CLIENT_ID: v.pipe(
+    v.optional(v.pipe(v.string(), v.nonEmpty()), "kafka-pair"),
+    v.description("Client id prefix; `-producer` / `-consumer` is appended."),
   ),
-  /** How long an Idempotency-Key replays its first answer. */
-  IDEMPOTENCY_WINDOW_MS: positiveInt(24 * 60 * 60 * 1000),
-  IDEMPOTENCY_MAX_KEYS: v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "100000"),
-  /** CloudEvents `source` stamped on events whose request did not name one. */
-  PRODUCER_EVENT_SOURCE: v.optional(v.pipe(v.string(), v.nonEmpty()), "/kafka-pair/producer"),
-  /**
-   * Consumer: a module exporting `subscriptions` to run instead of consumer/src/handlers
-   * (a path from the working directory, e.g. test/handlers/behaviours.ts for the e2e tests).
-   */
-  CONSUMER_HANDLERS: v.optional(
-    v.pipe(v.string(), v.trim(), v.regex(/^[^\0]+\.(ts|js|mjs)$/, "must be a path to a .ts, .js or .mjs module")),
+  KAFKA_NAMESPACE: v.pipe(
+    v.optional(v.pipe(v.string(), v.regex(/^[a-zA-Z0-9._-]{0,100}$/, "letters, digits, . _ - only")), ""),
+    v.description(
+      "Prefix for every topic and group name (`staging.` → `staging.orders`); HTTP paths keep the contract names.",
+    ),
   ),
-  /** Consumer: handlers running at once per subscription (each partition stays in order). */
-  CONSUMER_CONCURRENCY: v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "4"),
-  /** Consumer: retries of a throwing handler before its event goes to the dead-letter topic. */
-  CONSUMER_MAX_RETRIES: positiveInt(3),
-  /** Consumer: first retry delay; it doubles on each retry up to CONSUMER_RETRY_MAX_BACKOFF_MS. */
-  CONSUMER_RETRY_BACKOFF_MS: positiveInt(200),
-  CONSUMER_RETRY_MAX_BACKOFF_MS: positiveInt(10_000),
-  /** Consumer: how long handlers of revoked partitions may take to finish before the partitions go. */
-  CONSUMER_REVOKE_TIMEOUT_MS: positiveInt(10_000),
-  /** Consumer: records buffered per partition before fetching from it pauses. */
-  CONSUMER_MAX_BUFFERED_PER_PARTITION: v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "500"),
+  KAFKA_SECURITY_PROTOCOL: v.pipe(
+    v.optional(v.picklist(["plaintext", "ssl", "sasl_plaintext", "sasl_ssl"]), "plaintext"),
+    v.description("librdkafka `security.protocol`."),
+  ),
+  KAFKA_SASL_MECHANISM: v.pipe(
+    v.optional(v.picklist(["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"])),
+    v.description("SASL mechanism (with `KAFKA_SASL_USERNAME` and `KAFKA_SASL_PASSWORD`)."),
+  ),
+  KAFKA_SASL_USERNAME: v.pipe(v.optional(v.string()), v.description("SASL user name.")),
+  KAFKA_SASL_PASSWORD: v.pipe(v.optional(v.string()), v.description("SASL password.")),
+  KAFKA_SSL_CA_LOCATION: v.pipe(v.optional(v.string()), v.description("TLS: the CA certificate file (PEM).")),
+  KAFKA_SSL_CERTIFICATE_LOCATION: v.pipe(
+    v.optional(v.string()),
+    v.description("TLS: the client certificate file, for mutual TLS."),
+  ),
+  KAFKA_SSL_KEY_LOCATION: v.pipe(v.optional(v.string()), v.description("TLS: the client key file, for mutual TLS.")),
+  KAFKA_DELIVERY_TIMEOUT_MS: v.pipe(
+    positiveInt(10_000),
+    v.description(
+      "Upper bound on how long a produce may wait for its delivery report (the tutorial's 10 s); past it the answer is 504.",
+    ),
+  ),
+  KAFKA_LINGER_MS: v.pipe(
+    positiveInt(5),
+    v.description(
+      "librdkafka's batching delay, its own and Java's default: under concurrent requests, fewer and larger produce " +
+        "requests cost the client and brokers far less. 0 suits one caller sending strictly one event at a time.",
+    ),
+  ),
+  KAFKA_MAX_QUEUED_MESSAGES: v.pipe(
+    v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "100000"),
+    v.description(
+      "Bound on records waiting in the producer's local queue: past it, requests get 503 instead of memory.",
+    ),
+  ),
+  TRANSPORT: v.pipe(
+    v.optional(v.picklist(["confluent", "kafkajs"]), "confluent"),
+    v.description(
+      "Kafka client on Node: `confluent` (librdkafka) or `kafkajs` (the benchmark's peer). Deno always uses `@platformatic/kafka`.",
+    ),
+  ),
+  PORT: v.pipe(
+    v.optional(v.string()),
+    v.description("HTTP port, 0-65535; unset: 3000 for the producer, 3001 for the consumer."),
+  ),
+  HOST: v.pipe(v.optional(v.string(), "0.0.0.0"), v.description("HTTP listen address.")),
+  LOG_LEVEL: v.pipe(
+    v.optional(v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
+    v.description("pino log level. librdkafka's own info lines (connects, disconnects) are logged at debug."),
+  ),
+  SHUTDOWN_TIMEOUT_MS: v.pipe(positiveInt(15_000), v.description("Bound on a graceful shutdown.")),
+  PRODUCER_API_TOKEN: v.pipe(
+    v.optional(v.pipe(v.string(), v.minLength(16, "use at least 16 characters"))),
+    v.description("When set, every producing route needs `Authorization: Bearer <token>`."),
+  ),
+  PRODUCER_MAX_BODY_BYTES: v.pipe(
+    v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), String(5 * 1024 * 1024)),
+    v.description("Request body limit; larger bodies get 413."),
+  ),
+  PRODUCER_EVENT_SOURCE: v.pipe(
+    v.optional(v.pipe(v.string(), v.nonEmpty()), "/kafka-pair/producer"),
+    v.description("CloudEvents `source` stamped on events whose request did not name one."),
+  ),
+  IDEMPOTENCY_WINDOW_MS: v.pipe(
+    positiveInt(24 * 60 * 60 * 1000),
+    v.description("How long an Idempotency-Key replays its first answer."),
+  ),
+  IDEMPOTENCY_MAX_KEYS: v.pipe(
+    v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "100000"),
+    v.description("How many Idempotency-Keys the producer remembers (per instance, in memory)."),
+  ),
+  CONSUMER_HANDLERS: v.pipe(
+    v.optional(
+      v.pipe(v.string(), v.trim(), v.regex(/^[^\0]+\.(ts|js|mjs)$/, "must be a path to a .ts, .js or .mjs module")),
+    ),
+    v.description(
+      "A module exporting `subscriptions` to run instead of consumer/src/handlers, as a path from the working " +
+        "directory (the e2e tests use test/handlers/consumer-behaviours.ts).",
+    ),
+  ),
+  CONSUMER_CONCURRENCY: v.pipe(
+    v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "4"),
+    v.description("Handlers running at once per subscription (each partition stays in order)."),
+  ),
+  CONSUMER_MAX_RETRIES: v.pipe(
+    positiveInt(3),
+    v.description("Retries of a throwing handler before its event goes to the dead-letter topic."),
+  ),
+  CONSUMER_RETRY_BACKOFF_MS: v.pipe(
+    positiveInt(200),
+    v.description("First retry delay; it doubles on each retry (with jitter) up to `CONSUMER_RETRY_MAX_BACKOFF_MS`."),
+  ),
+  CONSUMER_RETRY_MAX_BACKOFF_MS: v.pipe(positiveInt(10_000), v.description("Cap on the retry delay.")),
+  CONSUMER_REVOKE_TIMEOUT_MS: v.pipe(
+    positiveInt(10_000),
+    v.description("How long handlers of revoked partitions may take to finish before the partitions go."),
+  ),
+  CONSUMER_MAX_BUFFERED_PER_PARTITION: v.pipe(
+    v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "500"),
+    v.description("Records buffered per partition before fetching from it pauses."),
+  ),
 });
 export type Env = v.InferOutput<typeof Env>;
 
