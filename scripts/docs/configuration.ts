@@ -13,10 +13,10 @@ export const configurationDocPath = fileURLToPath(new URL("../../docs/configurat
 
 interface Node {
   type: string;
-  pipe?: Node[];
+  pipe?: readonly Node[];
   wrapped?: Node;
   default?: unknown;
-  options?: unknown[];
+  options?: readonly unknown[];
   requirement?: unknown;
   message?: unknown;
 }
@@ -75,7 +75,7 @@ function defaultOf(schema: Node): string {
 const cell = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ");
 
 export function renderConfigurationDoc(): string {
-  const entries = Object.entries(Env.entries) as Array<[string, Node]>;
+  const entries = Object.entries(Env.entries) as unknown as Array<[string, Node]>;
   const lines = [
     "# Configuration",
     "",
