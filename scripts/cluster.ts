@@ -29,7 +29,8 @@ export async function dockerAnswers(): Promise<boolean> {
 /**
  * Finds a real Kafka in the documented order: KAFKA_BOOTSTRAP_SERVERS, then Docker
  * (`startDocker` decides how: compose for dev, testcontainers for tests), then the
- * repo's own launcher running Apache Kafka from Maven Central.
+ * repo's own launcher running Apache Kafka from Maven Central. KAFKA_PAIR_CLUSTER=docker or
+ * =launcher picks one of the last two; KAFKA_PAIR_NO_DOCKER=1 is the same as =launcher.
  */
 export async function resolveCluster(options: {
   env: Record<string, string | undefined>;
@@ -41,9 +42,21 @@ export async function resolveCluster(options: {
     options.log(`using the cluster at KAFKA_BOOTSTRAP_SERVERS=${configured}`);
     return { bootstrapServers: configured, source: "env", stop: async () => {} };
   }
-  if (options.env.KAFKA_PAIR_NO_DOCKER !== "1" && (await dockerAnswers())) {
+  // KAFKA_PAIR_CLUSTER=docker insists on Docker (npm run test:docker): no silent fall-back to the launcher.
+  const wanted = options.env.KAFKA_PAIR_CLUSTER;
+  if (wanted !== undefined && wanted !== "docker" && wanted !== "launcher") {
+    throw new Error(`KAFKA_PAIR_CLUSTER=${wanted}: expected docker or launcher`);
+  }
+  const dockerAllowed = wanted !== "launcher" && options.env.KAFKA_PAIR_NO_DOCKER !== "1";
+  if (wanted === "docker" && !dockerAllowed) {
+    throw new Error("KAFKA_PAIR_CLUSTER=docker contradicts KAFKA_PAIR_NO_DOCKER=1");
+  }
+  if (dockerAllowed && (await dockerAnswers())) {
     options.log("a Docker engine answers: starting the compose cluster");
     return options.startDocker();
+  }
+  if (wanted === "docker") {
+    throw new Error("KAFKA_PAIR_CLUSTER=docker but no Docker engine answers `docker info` (check DOCKER_HOST)");
   }
   options.log("no KAFKA_BOOTSTRAP_SERVERS and no Docker engine: starting the local launcher cluster");
   const { started } = await clusterUp({ log: options.log });
