@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { Kafka, logLevel } from "kafkajs";
 import { bootstrapServers, clusterDown, clusterUp } from "./kafka/launcher.ts";
 
 const run = promisify(execFile);
@@ -74,4 +75,26 @@ export async function composeUp(log: (message: string) => void): Promise<Cluster
   await run("docker", ["compose", "-f", "compose.yaml", "up", "-d", "--wait"], { cwd: repoRoot, timeout: 300_000 });
   log("compose cluster is up; Kafka UI on http://localhost:8989");
   return { bootstrapServers: COMPOSE_BOOTSTRAP_SERVERS, source: "docker", stop: async () => {} };
+}
+
+/**
+ * Waits until the cluster can run transactions. A fresh cluster creates __transaction_state (50
+ * partitions, RF 3) on the first InitProducerId and answers NOT_COORDINATOR until it has: a
+ * transactional test that comes first would fail on that, not on what it tests. kafkajs retries
+ * the coordinator errors itself; this gives it one transaction to do so with.
+ */
+export async function transactionsReady(bootstrapServers: string, timeoutMs = 120_000): Promise<void> {
+  const producer = new Kafka({
+    clientId: "kafka-pair-setup",
+    brokers: bootstrapServers.split(","),
+    logLevel: logLevel.NOTHING,
+    retry: { maxRetryTime: timeoutMs, retries: 30 },
+  }).producer({ transactionalId: `kafka-pair-setup-${process.pid}`, idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    const tx = await producer.transaction();
+    await tx.abort();
+  } finally {
+    await producer.disconnect();
+  }
 }
