@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { Kafka, logLevel } from "kafkajs";
 import { bootstrapServers, clusterDown, clusterUp } from "./kafka/launcher.ts";
 
 const run = promisify(execFile);
@@ -29,7 +30,8 @@ export async function dockerAnswers(): Promise<boolean> {
 /**
  * Finds a real Kafka in the documented order: KAFKA_BOOTSTRAP_SERVERS, then Docker
  * (`startDocker` decides how: compose for dev, testcontainers for tests), then the
- * repo's own launcher running Apache Kafka from Maven Central.
+ * repo's own launcher running Apache Kafka from Maven Central. KAFKA_PAIR_CLUSTER=docker or
+ * =launcher picks one of the last two; KAFKA_PAIR_NO_DOCKER=1 is the same as =launcher.
  */
 export async function resolveCluster(options: {
   env: Record<string, string | undefined>;
@@ -41,9 +43,21 @@ export async function resolveCluster(options: {
     options.log(`using the cluster at KAFKA_BOOTSTRAP_SERVERS=${configured}`);
     return { bootstrapServers: configured, source: "env", stop: async () => {} };
   }
-  if (options.env.KAFKA_PAIR_NO_DOCKER !== "1" && (await dockerAnswers())) {
+  // KAFKA_PAIR_CLUSTER=docker insists on Docker (npm run test:docker): no silent fall-back to the launcher.
+  const wanted = options.env.KAFKA_PAIR_CLUSTER;
+  if (wanted !== undefined && wanted !== "docker" && wanted !== "launcher") {
+    throw new Error(`KAFKA_PAIR_CLUSTER=${wanted}: expected docker or launcher`);
+  }
+  const dockerAllowed = wanted !== "launcher" && options.env.KAFKA_PAIR_NO_DOCKER !== "1";
+  if (wanted === "docker" && !dockerAllowed) {
+    throw new Error("KAFKA_PAIR_CLUSTER=docker contradicts KAFKA_PAIR_NO_DOCKER=1");
+  }
+  if (dockerAllowed && (await dockerAnswers())) {
     options.log("a Docker engine answers: starting the compose cluster");
     return options.startDocker();
+  }
+  if (wanted === "docker") {
+    throw new Error("KAFKA_PAIR_CLUSTER=docker but no Docker engine answers `docker info` (check DOCKER_HOST)");
   }
   options.log("no KAFKA_BOOTSTRAP_SERVERS and no Docker engine: starting the local launcher cluster");
   const { started } = await clusterUp({ log: options.log });
@@ -61,4 +75,26 @@ export async function composeUp(log: (message: string) => void): Promise<Cluster
   await run("docker", ["compose", "-f", "compose.yaml", "up", "-d", "--wait"], { cwd: repoRoot, timeout: 300_000 });
   log("compose cluster is up; Kafka UI on http://localhost:8989");
   return { bootstrapServers: COMPOSE_BOOTSTRAP_SERVERS, source: "docker", stop: async () => {} };
+}
+
+/**
+ * Waits until the cluster can run transactions. A fresh cluster creates __transaction_state (50
+ * partitions, RF 3) on the first InitProducerId and answers NOT_COORDINATOR until it has: a
+ * transactional test that comes first would fail on that, not on what it tests. kafkajs retries
+ * the coordinator errors itself; this gives it one transaction to do so with.
+ */
+export async function transactionsReady(bootstrapServers: string, timeoutMs = 120_000): Promise<void> {
+  const producer = new Kafka({
+    clientId: "kafka-pair-setup",
+    brokers: bootstrapServers.split(","),
+    logLevel: logLevel.NOTHING,
+    retry: { maxRetryTime: timeoutMs, retries: 30 },
+  }).producer({ transactionalId: `kafka-pair-setup-${process.pid}`, idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    const tx = await producer.transaction();
+    await tx.abort();
+  } finally {
+    await producer.disconnect();
+  }
 }

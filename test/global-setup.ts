@@ -1,6 +1,12 @@
 import { DockerComposeEnvironment, Wait } from "testcontainers";
 import type { TestProject } from "vitest/node";
-import { type Cluster, COMPOSE_BOOTSTRAP_SERVERS, repoRoot, resolveCluster } from "../scripts/cluster.ts";
+import {
+  type Cluster,
+  COMPOSE_BOOTSTRAP_SERVERS,
+  repoRoot,
+  resolveCluster,
+  transactionsReady,
+} from "../scripts/cluster.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -9,9 +15,14 @@ declare module "vitest" {
   }
 }
 
-/** Testcontainers runs the same compose.yaml the README uses for development. */
+/**
+ * Testcontainers runs the same compose.yaml the README uses for development (KAFKA_IMAGE picks the
+ * image, as for `docker compose`). Kafka UI is not started: the tests don't use it.
+ */
 async function startWithTestcontainers(): Promise<Cluster> {
   const environment = await new DockerComposeEnvironment(repoRoot, "compose.yaml")
+    // Three JVMs plus a JVM per health check: well past the 60 s default on a busy 2-core machine.
+    .withStartupTimeout(240_000)
     .withWaitStrategy("kafka-1-1", Wait.forHealthCheck())
     .withWaitStrategy("kafka-2-1", Wait.forHealthCheck())
     .withWaitStrategy("kafka-3-1", Wait.forHealthCheck())
@@ -33,6 +44,7 @@ export async function setup(project: TestProject) {
     log: (message) => console.log(`[kafka] ${message}`),
     startDocker: startWithTestcontainers,
   });
+  await transactionsReady(cluster.bootstrapServers);
   project.provide("bootstrapServers", cluster.bootstrapServers);
   project.provide("clusterSource", cluster.source);
 }

@@ -1,0 +1,117 @@
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { COMPOSE_BOOTSTRAP_SERVERS, repoRoot } from "../cluster.ts";
+import { CLUSTER_SETTINGS, kafkaEnvName, propertyOfEnvName } from "./broker-settings.ts";
+
+const run = promisify(execFile);
+const composeFile = join(repoRoot, "compose.yaml");
+
+type Env = Record<string, string | number | boolean>;
+interface Service {
+  image: string;
+  ports?: string[];
+  environment: Env;
+}
+const compose = parse(readFileSync(composeFile, "utf8"), { merge: true }) as {
+  "x-kafka-env": Env;
+  services: Record<string, Service>;
+};
+const brokers = ["kafka-1", "kafka-2", "kafka-3"] as const;
+
+// Settings that describe this cluster's wiring (hostnames, listener names) rather than how the
+// brokers behave; the launcher has its own equivalents and they are checked per service below.
+const WIRING = new Set([
+  "CLUSTER_ID",
+  "KAFKA_CONTROLLER_QUORUM_VOTERS",
+  "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP",
+  "KAFKA_INTER_BROKER_LISTENER_NAME",
+]);
+
+describe("compose.yaml against the shared broker-settings table", () => {
+  it("names each table setting the way the official image reads it back", () => {
+    for (const property of Object.keys(CLUSTER_SETTINGS)) {
+      expect(propertyOfEnvName(kafkaEnvName(property))).toBe(property);
+    }
+    expect(kafkaEnvName("min.insync.replicas")).toBe("KAFKA_MIN_INSYNC_REPLICAS");
+    expect(propertyOfEnvName("KAFKA_LISTENER_NAME_SASL__PLAINTEXT_SCRAM___SHA___512_SASL_JAAS_CONFIG")).toBe(
+      "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+    );
+  });
+
+  it("sets every table setting, with the table's value, on every broker", () => {
+    for (const name of brokers) {
+      const env = compose.services[name]?.environment ?? {};
+      for (const [property, value] of Object.entries(CLUSTER_SETTINGS)) {
+        expect({ name, property, value: String(env[kafkaEnvName(property)]) }).toEqual({
+          name,
+          property,
+          value: String(value),
+        });
+      }
+    }
+  });
+
+  it("sets no broker behaviour that is missing from the table", () => {
+    const table = new Set(Object.keys(CLUSTER_SETTINGS).map(kafkaEnvName));
+    const extra = Object.keys(compose["x-kafka-env"]).filter((k) => !table.has(k) && !WIRING.has(k));
+    expect(extra).toEqual([]);
+  });
+
+  it("wires each broker: node id, internal + external listeners, loopback-only port", () => {
+    brokers.forEach((name, i) => {
+      const id = i + 1;
+      const port = 9091 + id;
+      const service = compose.services[name] as Service;
+      expect(service.environment.KAFKA_NODE_ID).toBe(id);
+      expect(service.environment.KAFKA_ADVERTISED_LISTENERS).toBe(
+        `INTERNAL://kafka-${id}:${29091 + id},EXTERNAL://localhost:${port}`,
+      );
+      expect(service.ports).toEqual([`127.0.0.1:${port}:${port}`]);
+    });
+    expect(brokers.map((_, i) => `localhost:${9092 + i}`).join(",")).toBe(COMPOSE_BOOTSTRAP_SERVERS);
+  });
+});
+
+async function composeCli(): Promise<string | null> {
+  try {
+    const { stdout } = await run("docker", ["compose", "version", "--short"], { timeout: 10_000 });
+    return stdout.trim();
+  } catch {
+    return null;
+  }
+}
+
+const cli = await composeCli();
+
+describe("docker compose config", () => {
+  // The check needs only the CLI (no engine): it is what validates the Kafka UI service, whose
+  // image cannot be pulled or built on a machine without a registry.
+  it.skipIf(!cli)(
+    `accepts compose.yaml (${cli ? `compose ${cli}` : "skipped: no `docker compose` CLI on PATH"})`,
+    async () => {
+      const config = async (env: Record<string, string>) => {
+        const { stdout } = await run("docker", ["compose", "-f", composeFile, "config", "--format", "json"], {
+          cwd: repoRoot,
+          env: { ...process.env, ...env },
+          timeout: 30_000,
+        });
+        return JSON.parse(stdout) as {
+          services: Record<string, { image: string; environment: Record<string, string>; depends_on?: object }>;
+        };
+      };
+      const defaults = await config({ KAFKA_IMAGE: "" });
+      expect(Object.keys(defaults.services).sort()).toEqual(["kafka-1", "kafka-2", "kafka-3", "kafka-ui"]);
+      for (const name of brokers) expect(defaults.services[name]?.image).toBe("apache/kafka:4.4.0");
+      const ui = defaults.services["kafka-ui"];
+      expect(ui?.environment.KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS).toBe("kafka-1:29092,kafka-2:29093,kafka-3:29094");
+      expect(Object.keys(ui?.depends_on ?? {}).sort()).toEqual([...brokers]);
+
+      const local = await config({ KAFKA_IMAGE: "kafka-pair/kafka:test" });
+      for (const name of brokers) expect(local.services[name]?.image).toBe("kafka-pair/kafka:test");
+    },
+  );
+});
