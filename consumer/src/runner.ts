@@ -1,5 +1,6 @@
 import type { ConsumerSettings } from "@kafka-pair/shared/config";
 import { deadLetterTopicOf, decodeValue, type EventOf } from "@kafka-pair/shared/contracts";
+import { cloudEventFrom, traceContextFrom } from "@kafka-pair/shared/envelope";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import type { Logger } from "@kafka-pair/shared/log";
 import type { Namespace } from "@kafka-pair/shared/namespace";
@@ -12,7 +13,6 @@ import type {
 } from "@kafka-pair/shared/transport";
 import { CommitCoalescer } from "./commits.ts";
 import { backoffDelay, Semaphore, sleep } from "./concurrency.ts";
-import { cloudEventFrom, traceContextFrom } from "./context.ts";
 import { type DeadLetterReason, deadLetterRecord } from "./dead-letter.ts";
 import type { MessageContext, Subscription } from "./handler.ts";
 import type { ConsumerMetrics, LagSample } from "./metrics.ts";

@@ -1,7 +1,7 @@
 import type { Logger } from "@kafka-pair/shared/log";
 import { namespace } from "@kafka-pair/shared/namespace";
-import { pino } from "pino";
 import type { DeliveryReport, ProduceRecord, ProducerTransport } from "@kafka-pair/shared/transport";
+import { pino } from "pino";
 import { createProducerApp, type ProducerDeps } from "../app.ts";
 import { IdempotencyStore } from "../idempotency.ts";
 import { createProducerMetrics } from "../metrics.ts";

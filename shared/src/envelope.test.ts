@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cloudEventFrom, traceContextFrom } from "./context.ts";
+import { cloudEventFrom, traceContextFrom } from "./envelope.ts";
 
 describe("cloudEventFrom", () => {
   it("reads the ce_* headers, extensions and content type", () => {
