@@ -124,9 +124,12 @@ export function openApiDocument() {
   const paths: Record<string, unknown> = {};
   for (const contract of contracts) {
     const event = jsonSchema(contract.schema);
+    // `data` is required here, though `data_base64` may stand in for it (its bytes in the topic's
+    // encoding): JSON Schema cannot say "base64 of a valid event", so the schema documents `data`
+    // and the operation's description `data_base64`.
     const cloudEvent = {
       type: "object",
-      required: ["specversion", "id", "source", "type"],
+      required: ["specversion", "id", "source", "type", "data"],
       properties: {
         specversion: { const: "1.0" },
         id: { type: "string", minLength: 1 },
@@ -137,16 +140,25 @@ export function openApiDocument() {
         datacontenttype: { type: "string" },
         dataschema: { type: "string", format: "uri" },
         data: event,
-        data_base64: { type: "string", contentEncoding: "base64" },
       },
-      patternProperties: { "^[a-z0-9]{1,20}$": { type: ["string", "integer", "boolean"] } },
-      additionalProperties: false,
-      not: { required: ["data", "data_base64"] },
+      // Extension attributes: CloudEvents names (lower-case letters and digits) with String,
+      // Integer (32-bit) or Boolean values.
+      propertyNames: { pattern: "^[a-z0-9]{1,20}$" },
+      additionalProperties: {
+        oneOf: [
+          { type: "string" },
+          { type: "integer", minimum: -2147483648, maximum: 2147483647 },
+          { type: "boolean" },
+        ],
+      },
     };
     paths[`/topics/${contract.name}`] = {
       post: {
         summary: `Produce ${contract.eventType} events to ${contract.name}`,
-        description: `${contract.description} Answered from Kafka's delivery report (acks=all, idempotent producer).`,
+        description:
+          `${contract.description} Answered from Kafka's delivery report (acks=all, idempotent producer). ` +
+          "CloudEvents 1.0 in binary (ce-* headers), structured and batch mode; a structured event may carry " +
+          "`data_base64` instead of `data` when its bytes are this topic's encoding (UTF-8 JSON or text).",
         parameters: openApiParameters(),
         requestBody: {
           required: true,

@@ -37,20 +37,15 @@ const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
 /** RFC 3339 date-time as the spec's Timestamp type requires. */
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
-/** A date-time string that names a real instant: the calendar date and time fields exist. */
+/** A date-time string that names a real instant: the calendar date and time fields exist (no 30 February). */
 export function isRealDateTime(value: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/.exec(value);
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})/i.exec(value);
   if (!match || !RFC3339.test(value)) return false;
   const [y, mo, d, h, mi, s] = match.slice(1).map(Number) as [number, number, number, number, number, number];
-  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  return (
-    date.getUTCFullYear() === y &&
-    date.getUTCMonth() === mo - 1 &&
-    date.getUTCDate() === d &&
-    date.getUTCHours() === h &&
-    date.getUTCMinutes() === mi &&
-    date.getUTCSeconds() === s
-  );
+  // Arithmetic, not Date.UTC: Date.UTC maps years 0-99 to 1900-1999.
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][mo - 1];
+  return days !== undefined && d >= 1 && d <= days && h <= 23 && mi <= 59 && s <= 59;
 }
 
 /** One event read from the HTTP side: its attributes, its data, and what breaks the spec. */
@@ -63,11 +58,19 @@ export interface ReadEvent {
   issues: FieldIssue[];
 }
 
+/** The spec's Integer type: a 32-bit signed whole number. */
+function isInt32(value: unknown): boolean {
+  return Number.isInteger(value) && (value as number) >= -2147483648 && (value as number) <= 2147483647;
+}
+
 function attributeValue(name: string, value: unknown, issues: FieldIssue[]): string | undefined {
   // JSON format: String, URI, Timestamp... are strings; extensions may also be integers or booleans.
   if (typeof value === "string") return value;
-  if (!NOT_EXTENSIONS.has(name) && (typeof value === "boolean" || Number.isSafeInteger(value))) return String(value);
-  issues.push({ path: `ce.${name}`, message: "must be a string" });
+  if (!NOT_EXTENSIONS.has(name) && (typeof value === "boolean" || isInt32(value))) return String(value);
+  issues.push({
+    path: `ce.${name}`,
+    message: NOT_EXTENSIONS.has(name) ? "must be a string" : "must be a string, a 32-bit integer or a boolean",
+  });
   return undefined;
 }
 
