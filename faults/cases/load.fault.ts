@@ -98,6 +98,8 @@ describe("sustained load", () => {
     }> = [];
     let current = { hist: histogram(), sent: 0, ok: 0, failed: 0, skipped: 0 };
     let outstanding = 0;
+    /** Non-201 answers by status (0: no answer, the connection failed). */
+    const failedByStatus = new Map<number, number>();
     const start = performance.now();
     const pending = new Set<Promise<void>>();
     let scheduled = 0;
@@ -133,7 +135,10 @@ describe("sustained load", () => {
           outstanding--;
           window.hist.recordValue(Math.max(1, Math.round((performance.now() - t0) * 1000)));
           if (status === 201) window.ok++;
-          else window.failed++;
+          else {
+            window.failed++;
+            failedByStatus.set(status, (failedByStatus.get(status) ?? 0) + 1);
+          }
           pending.delete(p);
         });
         pending.add(p);
@@ -166,6 +171,9 @@ describe("sustained load", () => {
       targetPerS: rate,
       achievedPerS: Math.round(total / SECONDS),
       failed: windows.reduce((s, w) => s + w.failed, 0),
+      failedByStatus: JSON.stringify(Object.fromEntries(failedByStatus)),
+      failedPerWindow: windows.map((w) => w.failed).join(" / "),
+      skippedPerWindow: windows.map((w) => w.skipped).join(" / "),
       skippedAtBound: windows.reduce((s, w) => s + w.skipped, 0),
       p99MsPerWindow: windows.map((w) => w.p99).join(" / "),
       p50MsPerWindow: windows.map((w) => w.p50).join(" / "),
