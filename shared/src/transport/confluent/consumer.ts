@@ -192,7 +192,8 @@ export class ConfluentConsumer implements ConsumerTransport {
    * transaction markers as Kafka's Java consumer does.
    */
   #notePositions(consumer: NativeConsumer): void {
-    if (this.#partitions.size === 0) return;
+    // Draining drops fetched messages: a position past them would commit what nobody handled.
+    if (this.#partitions.size === 0 || this.#draining) return;
     try {
       const positions = consumer.position(
         [...this.#partitions.values()].map(({ topic, partition }) => ({ topic, partition })),
@@ -208,8 +209,10 @@ export class ConfluentConsumer implements ConsumerTransport {
 
   position(tp: TopicPartition): string | undefined {
     const state = this.#partitions.get(keyOf(tp));
-    if (!state || state.queue.length > 0 || state.position === undefined || state.abort.signal.aborted)
-      return undefined;
+    // Queued messages not yet handed out, a partition going away, or a drain dropping fetched ones:
+    // the position would run ahead of what was handled.
+    if (!state || this.#draining || state.queue.length > 0 || state.abort.signal.aborted) return undefined;
+    if (state.position === undefined) return undefined;
     return String(state.position);
   }
 
