@@ -1,8 +1,10 @@
 // client-raw: the transport's producer in-process, no HTTP: the ceiling for the HTTP path.
 // Prints one JSON line with what it measured.
+
 import { parseArgs } from "node:util";
 import { loadConfig } from "@kafka-pair/shared/config";
 import { ordersTopic } from "@kafka-pair/shared/contracts";
+import { startTrace } from "@kafka-pair/shared/envelope";
 import { createLogger } from "@kafka-pair/shared/log";
 import { createTransport } from "@kafka-pair/shared/transport/select";
 import { buildRecord } from "../../producer/src/ingest/record.ts";
@@ -34,12 +36,13 @@ const records = orderPool(Number(args.size)).map(
   (order) =>
     buildRecord(
       ordersTopic,
-      { data: order },
+      { data: { json: order } },
       {
         namespace: config.namespace,
         source: config.producer.eventSource,
         id: undefined,
-        traceparent: undefined,
+        trace: undefined,
+        newTrace: startTrace(),
         now,
       },
     ).record,

@@ -1,7 +1,7 @@
 import type { EventOf, TopicContract } from "@kafka-pair/shared/contracts";
+import type { CloudEventAttributes, TraceContext } from "@kafka-pair/shared/envelope";
 import type { Logger } from "@kafka-pair/shared/log";
 import type { Headers } from "@kafka-pair/shared/transport";
-import type { CloudEventAttributes, TraceContext } from "./context.ts";
 
 export type { CloudEventAttributes, TraceContext };
 

@@ -35,6 +35,32 @@ describe("OffsetTracker", () => {
     expect(nextOf(tracker)).toBe("4");
   });
 
+  it("commits past a transaction's commit marker once the client's position has stepped over it", () => {
+    // Offsets 0-1 are a transaction's records, 2 its commit marker: the client never delivers 2.
+    let position: string | undefined;
+    const tracker = new OffsetTracker(() => position);
+    const a = tracker.received(tp, "0");
+    const b = tracker.received(tp, "1");
+    tracker.done(a);
+    position = "3";
+    // 1 is still in hand: the position says nothing yet.
+    expect(nextOf(tracker)).toBe("1");
+    tracker.done(b);
+    // Everything delivered is done and the position is past the marker: commit 3, as Kafka's Java consumer does.
+    expect(nextOf(tracker)).toBe("3");
+    tracker.markCommitted([{ ...tp, offset: "3" }]);
+    expect(tracker.committable()).toEqual([]);
+  });
+
+  it("never commits a position while messages are in hand or unknown", () => {
+    const tracker = new OffsetTracker(() => "9");
+    tracker.received(tp, "4");
+    expect(nextOf(tracker)).toBeUndefined();
+    const idle = new OffsetTracker(() => undefined);
+    idle.done(idle.received(tp, "4"));
+    expect(nextOf(idle)).toBe("5");
+  });
+
   it("offers nothing already committed, and forgets work finished after a revocation", () => {
     const tracker = new OffsetTracker();
     const ticket = tracker.received(tp, "7");

@@ -14,12 +14,23 @@ class PartitionOffsets {
     readonly partition: number,
   ) {}
 
-  /** The next offset to read once everything received before it is done; undefined if nothing new. */
-  committable(): bigint | undefined {
-    if (this.highestDone === undefined) return undefined;
-    const first = this.pending[0];
-    const next = first !== undefined && first <= this.highestDone ? first : this.highestDone + 1n;
-    if (this.firstReceived !== undefined && next <= this.firstReceived) return undefined;
+  /**
+   * The next offset to read once everything received before it is done; undefined if nothing new.
+   * `position` is the client's next offset to deliver: with nothing in hand it may be past records
+   * the client never delivers (transaction markers, aborted records), and committing it is what
+   * Kafka's Java consumer does, so the lag reads 0 after a transaction.
+   */
+  committable(position: bigint | undefined): bigint | undefined {
+    let next: bigint | undefined;
+    if (this.highestDone !== undefined) {
+      const first = this.pending[0];
+      next = first !== undefined && first <= this.highestDone ? first : this.highestDone + 1n;
+      if (this.firstReceived !== undefined && next <= this.firstReceived) next = undefined;
+    }
+    if (this.highestDone !== undefined && this.pending.length === 0 && position !== undefined) {
+      if (next === undefined || position > next) next = position;
+    }
+    if (next === undefined) return undefined;
     return this.committed === undefined || next > this.committed ? next : undefined;
   }
 }
@@ -46,6 +57,12 @@ const keyOf = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
  */
 export class OffsetTracker {
   readonly #partitions = new Map<string, PartitionOffsets>();
+  readonly #position: (tp: TopicPartition) => string | undefined;
+
+  /** `position`: the client's next offset to deliver for a partition, when it knows it and holds nothing queued. */
+  constructor(position: (tp: TopicPartition) => string | undefined = () => undefined) {
+    this.#position = position;
+  }
 
   assign(tp: TopicPartition): void {
     if (!this.#partitions.has(keyOf(tp))) this.#partitions.set(keyOf(tp), new PartitionOffsets(tp.topic, tp.partition));
@@ -86,7 +103,8 @@ export class OffsetTracker {
   committable(): CommitPosition[] {
     const out: CommitPosition[] = [];
     for (const state of this.#partitions.values()) {
-      const next = state.committable();
+      const position = this.#position(state);
+      const next = state.committable(position === undefined ? undefined : BigInt(position));
       if (next !== undefined) out.push({ topic: state.topic, partition: state.partition, offset: next.toString() });
     }
     return out;

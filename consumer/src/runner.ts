@@ -1,5 +1,6 @@
 import type { ConsumerSettings } from "@kafka-pair/shared/config";
 import { deadLetterTopicOf, decodeValue, type EventOf } from "@kafka-pair/shared/contracts";
+import { cloudEventFrom, traceContextFrom } from "@kafka-pair/shared/envelope";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import type { Logger } from "@kafka-pair/shared/log";
 import type { Namespace } from "@kafka-pair/shared/namespace";
@@ -12,7 +13,6 @@ import type {
 } from "@kafka-pair/shared/transport";
 import { CommitCoalescer } from "./commits.ts";
 import { backoffDelay, Semaphore, sleep } from "./concurrency.ts";
-import { cloudEventFrom, traceContextFrom } from "./context.ts";
 import { type DeadLetterReason, deadLetterRecord } from "./dead-letter.ts";
 import type { MessageContext, Subscription } from "./handler.ts";
 import type { ConsumerMetrics, LagSample } from "./metrics.ts";
@@ -66,7 +66,9 @@ export class SubscriptionRunner {
   readonly #deps: RunnerDeps;
   readonly #consumer: ConsumerTransport;
   readonly #logger: Logger;
-  readonly #tracker = new OffsetTracker();
+  readonly #tracker: OffsetTracker;
+  /** Nudges the committer now and then: a transaction's marker may arrive after its last record was done. */
+  #idleCommits: ReturnType<typeof setInterval> | undefined;
   readonly #committer: CommitCoalescer;
   readonly #slots: Semaphore;
   readonly #labels: { topic: string; group: string };
@@ -87,6 +89,7 @@ export class SubscriptionRunner {
     this.#labels = { topic: subscription.contract.name, group: subscription.groupId };
     this.#logger = deps.logger.child({ topic: subscription.contract.name, groupId: subscription.groupId });
     this.#slots = new Semaphore(settings.concurrency);
+    this.#tracker = new OffsetTracker((tp) => this.#consumer.position?.(tp));
     this.#consumer = deps.transport.consumer({
       groupId: ns.group(subscription.groupId),
       topics: [ns.topic(subscription.contract.name)],
@@ -123,6 +126,10 @@ export class SubscriptionRunner {
     }
     await consumer.connect();
     await consumer.run((message) => this.#onMessage(message));
+    if (consumer.position) {
+      this.#idleCommits = setInterval(() => this.#committer.notify(), 1_000);
+      this.#idleCommits.unref?.();
+    }
     this.#logger.info({ concurrency: this.#deps.settings.concurrency }, "subscribed");
   }
 
@@ -286,6 +293,7 @@ export class SubscriptionRunner {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.#idleCommits);
     // The adapter finishes the messages in hand and calls onRevoke (the final commit) before leaving.
     await this.#consumer.disconnect();
     if (!this.#consumer.onRebalance) await this.#committer.flush().catch(() => undefined);

@@ -26,6 +26,29 @@ export interface ProducerDeps {
   isDraining: () => boolean;
 }
 
+/** The methods of each path; another method gets 405 with this Allow header. HEAD is GET without side effects. */
+export const allowedMethods: Record<string, string> = {
+  "/topics/:topic": "POST",
+  "/kafka/health": "GET",
+  "/health": "GET, HEAD",
+  "/ready": "GET, HEAD",
+  "/metrics": "GET, HEAD",
+  "/openapi.json": "GET, HEAD",
+};
+
+/**
+ * The client hung up before its request was read: not the server's error. The request's signal
+ * says so on Deno and on @hono/node-server (which aborts it when the socket closes early).
+ */
+function clientClosed(request: Request, err: unknown): boolean {
+  if (err instanceof KafkaPairError) return false;
+  try {
+    return request.signal.aborted;
+  } catch {
+    return false;
+  }
+}
+
 export type ProducerEnv = { Variables: { requestId: string; logger: Logger } };
 
 /** The producer's HTTP edge: web-standard Hono, no Node-only imports, so Deno can serve it too. */
@@ -41,14 +64,24 @@ export function createProducerApp(deps: ProducerDeps) {
   app.route("/", topicRoutes(deps));
   app.route("/", kafkaHealthRoutes(deps));
 
+  // A known path with another method: 405 naming the methods it has (after the real handlers).
+  for (const [path, allow] of Object.entries(allowedMethods)) {
+    app.all(path, (c) => {
+      c.header("Allow", allow);
+      throw new KafkaPairError("METHOD_NOT_ALLOWED", `${c.req.method} is not allowed here; use ${allow}`);
+    });
+  }
   app.notFound(() => {
     throw new KafkaPairError("NOT_FOUND", "no such route");
   });
   app.onError((err, c) => {
-    const error =
-      err instanceof KafkaPairError ? err : new KafkaPairError("INTERNAL", "internal error", { cause: err });
+    const error = clientClosed(c.req.raw, err)
+      ? new KafkaPairError("CLIENT_CLOSED_REQUEST", "the client closed the request before it was read", { cause: err })
+      : err instanceof KafkaPairError
+        ? err
+        : new KafkaPairError("INTERNAL", "internal error", { cause: err });
     const log = c.get("logger") ?? deps.logger;
-    if (error.status >= 500) log.error({ err, code: error.code }, error.message);
+    if (error.status >= 500 && error.status !== 499) log.error({ err, code: error.code }, error.message);
     else log.info({ code: error.code, status: error.status }, error.message);
     if (error.status === 503) c.header("Retry-After", "1");
     return c.json(error.toJSON(), error.status as 400);

@@ -1,5 +1,7 @@
 import { KafkaPairError } from "@kafka-pair/shared/errors";
+import canonicalize from "canonicalize";
 import { LRUCache } from "lru-cache";
+import { mediaType } from "./ingest/parse.ts";
 
 export interface Answer {
   status: number;
@@ -51,7 +53,42 @@ export class IdempotencyStore {
   }
 }
 
-/** SHA-256 of what makes two requests the same request. */
+/** JSON text in RFC 8785 canonical form (no whitespace, sorted keys); the text itself if it is not JSON. */
+function canonicalJson(text: string): string {
+  try {
+    return canonicalize(JSON.parse(text)) ?? text;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * SHA-256 of what makes two produce requests the same request: the media type, atomic, the
+ * binary-mode `ce-*` headers, and the body as canonical JSON, so whitespace and key order do not
+ * make a retry "another request". NDJSON is compared line by line; a body that is not JSON, byte-wise.
+ */
+export async function requestFingerprint(
+  headers: Record<string, string>,
+  atomic: boolean,
+  body: string,
+): Promise<string> {
+  const type = mediaType(headers["content-type"]);
+  const ce = Object.entries(headers)
+    .filter(([name]) => name.toLowerCase().startsWith("ce-"))
+    .map(([name, value]) => `${name.toLowerCase()}:${value}`)
+    .sort();
+  const canonical =
+    type === "application/x-ndjson"
+      ? body
+          .split("\n")
+          .filter((line) => line.trim() !== "")
+          .map(canonicalJson)
+          .join("\n")
+      : canonicalJson(body);
+  return fingerprint(type, String(atomic), ...ce, canonical);
+}
+
+/** SHA-256 of the parts, joined by newlines. */
 export async function fingerprint(...parts: string[]): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(parts.join("\n")));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");

@@ -1,9 +1,11 @@
 // Node entry point: @hono/node-server and the Kafka client TRANSPORT names (default: the librdkafka-backed Confluent client).
+import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { loadConfig } from "@kafka-pair/shared/config";
 import { createLogger } from "@kafka-pair/shared/log";
 import { createTransport } from "@kafka-pair/shared/transport/select";
 import { bootProducer } from "./boot.ts";
+import { hardenNodeServer } from "./node-server.ts";
 
 const config = loadConfig("producer");
 const logger = createLogger("producer", config.logLevel);
@@ -11,7 +13,12 @@ const worker = await bootProducer({
   config,
   logger,
   transport: await createTransport(config, logger),
-  serve: (fetch, { port, hostname, onListen }) => serve({ fetch, port, hostname }, (info) => onListen(info.port)),
+  serve: (fetch, { port, hostname, onListen }) => {
+    const server = serve({ fetch, port, hostname }, (info) => onListen(info.port));
+    // Parser errors and Expect answered in the JSON error model, before the app runs.
+    hardenNodeServer(server as Server, { maxBodyBytes: config.producer.maxBodyBytes, logger });
+    return server;
+  },
 });
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {

@@ -1,6 +1,7 @@
 import { contracts } from "@kafka-pair/shared/contracts";
 import { ErrorCode } from "@kafka-pair/shared/errors";
 import { toJsonSchema } from "@valibot/to-json-schema";
+import { openApiParameters } from "./request.ts";
 
 const errorBody = {
   type: "object",
@@ -68,82 +69,127 @@ const errorResponse = (description: string) => ({
   content: { "application/json": { schema: errorBody } },
 });
 
-/** The producer's API, generated from the same contracts that validate requests. */
+/** A status that a single event answers with the error model and a batch with its batch result. */
+const errorOrBatch = (description: string) => ({
+  description,
+  content: { "application/json": { schema: { oneOf: [errorBody, batchBody] } } },
+});
+
+/** JSON Schema of a valibot schema, without the `$schema` line (OpenAPI 3.1 has its own dialect). */
+function jsonSchema(schema: Parameters<typeof toJsonSchema>[0]) {
+  const { $schema: _, ...rest } = toJsonSchema(schema, { errorMode: "ignore" }) as Record<string, unknown>;
+  return rest;
+}
+
+const methodNotAllowed = {
+  description: "Method not allowed on this path; the Allow header lists the ones it has",
+  headers: { Allow: { schema: { type: "string" } } },
+  content: { "application/json": { schema: errorBody } },
+};
+
+/** The produce route's answers: every status it can send. */
+const produceResponses = {
+  "201": {
+    description: "Stored (one event, or every event of a batch)",
+    content: { "application/json": { schema: { oneOf: [stored, batchBody] } } },
+  },
+  "207": {
+    description: "Batch: some events stored, some not",
+    content: { "application/json": { schema: batchBody } },
+  },
+  "400": errorResponse(
+    "Malformed JSON, a body that is not UTF-8, or a query parameter or header outside its declaration (also given twice, or unknown)",
+  ),
+  "401": errorResponse("Missing or wrong bearer token"),
+  "404": errorResponse("No contract for this topic"),
+  "405": methodNotAllowed,
+  "409": errorResponse("Idempotency-Key reused with another request"),
+  "413": errorOrBatch("Body or event too large"),
+  "415": errorResponse("Unsupported Content-Type, or a Content-Encoding (compressed bodies are refused)"),
+  "422": errorOrBatch("Event does not match the contract or CloudEvents 1.0; issues name each failing field"),
+  "499": errorResponse("Never heard: the client closed the request before it was read (a metrics label)"),
+  "500": errorResponse("A bug: the edge could not answer otherwise"),
+  "501": errorOrBatch("atomic=true with a Kafka client that has no transactions"),
+  "502": errorOrBatch("Kafka refused the record or the transaction was aborted"),
+  "503": errorOrBatch("Cluster unreachable, produce queue full, or shutting down; see Retry-After"),
+  "504": errorOrBatch("Delivery timed out: the outcome is unknown, retry with the same Idempotency-Key"),
+};
+
+const get = (summary: string, responses: Record<string, unknown>) => ({
+  get: { summary, responses: { ...responses, "405": methodNotAllowed } },
+});
+
+/** The producer's API, generated from the contracts and the route's declared parameters. */
 export function openApiDocument() {
   const paths: Record<string, unknown> = {};
   for (const contract of contracts) {
-    const event = toJsonSchema(contract.schema, { errorMode: "ignore" });
+    const event = jsonSchema(contract.schema);
+    // `data` is required here, though `data_base64` may stand in for it (its bytes in the topic's
+    // encoding): JSON Schema cannot say "base64 of a valid event", so the schema documents `data`
+    // and the operation's description `data_base64`.
+    const cloudEvent = {
+      type: "object",
+      required: ["specversion", "id", "source", "type", "data"],
+      properties: {
+        specversion: { const: "1.0" },
+        id: { type: "string", minLength: 1 },
+        source: { type: "string", minLength: 1 },
+        type: { const: contract.eventType },
+        subject: { type: "string", minLength: 1 },
+        time: { type: "string", format: "date-time" },
+        datacontenttype: { type: "string" },
+        dataschema: { type: "string", format: "uri" },
+        data: event,
+      },
+      // Extension attributes: CloudEvents names (lower-case letters and digits) with String,
+      // Integer (32-bit) or Boolean values.
+      propertyNames: { pattern: "^[a-z0-9]{1,20}$" },
+      additionalProperties: {
+        oneOf: [
+          { type: "string" },
+          { type: "integer", minimum: -2147483648, maximum: 2147483647 },
+          { type: "boolean" },
+        ],
+      },
+    };
     paths[`/topics/${contract.name}`] = {
       post: {
         summary: `Produce ${contract.eventType} events to ${contract.name}`,
-        description: `${contract.description} Answered from Kafka's delivery report (acks=all, idempotent producer).`,
-        parameters: [
-          {
-            name: "atomic",
-            in: "query",
-            schema: { type: "boolean" },
-            description: "Produce a batch in one Kafka transaction",
-          },
-          {
-            name: "Idempotency-Key",
-            in: "header",
-            schema: { type: "string", maxLength: 200 },
-            description: "A retry with the same key returns the first answer and produces nothing",
-          },
-          {
-            name: "traceparent",
-            in: "header",
-            schema: { type: "string" },
-            description: "W3C trace context, copied to the record",
-          },
-        ],
+        description:
+          `${contract.description} Answered from Kafka's delivery report (acks=all, idempotent producer). ` +
+          "CloudEvents 1.0 in binary (ce-* headers), structured and batch mode; a structured event may carry " +
+          "`data_base64` instead of `data` when its bytes are this topic's encoding (UTF-8 JSON or text).",
+        parameters: openApiParameters(),
         requestBody: {
           required: true,
           content: {
-            "application/json": { schema: { oneOf: [event, { type: "array", items: event }] } },
-            "application/x-ndjson": { schema: { type: "string", description: "One event per line" } },
-            "application/cloudevents+json": { schema: { type: "object", properties: { data: event } } },
-            "application/cloudevents-batch+json": {
-              schema: { type: "array", items: { type: "object", properties: { data: event } } },
-            },
+            "application/json": { schema: { oneOf: [event, { type: "array", minItems: 1, items: event }] } },
+            "application/x-ndjson": { schema: { type: "string", description: "One event per line, at least one" } },
+            "application/cloudevents+json": { schema: cloudEvent },
+            "application/cloudevents-batch+json": { schema: { type: "array", minItems: 1, items: cloudEvent } },
           },
         },
-        responses: {
-          "201": {
-            description: "Stored (one event, or every event of a batch)",
-            content: { "application/json": { schema: { oneOf: [stored, batchBody] } } },
-          },
-          "207": {
-            description: "Batch: some events stored, some not",
-            content: { "application/json": { schema: batchBody } },
-          },
-          "400": errorResponse("Malformed JSON or request parameters"),
-          "401": errorResponse("Missing or wrong bearer token"),
-          "404": errorResponse("No contract for this topic"),
-          "409": errorResponse("Idempotency-Key reused with another body"),
-          "413": errorResponse("Body or event too large"),
-          "415": errorResponse("Unsupported content type"),
-          "422": errorResponse("Event does not match the contract; issues name each failing field"),
-          "502": errorResponse("Kafka refused the record or the transaction was aborted"),
-          "503": errorResponse("Cluster unreachable, produce queue full, or shutting down; see Retry-After"),
-          "504": errorResponse("Delivery timed out: the outcome is unknown, retry with the same Idempotency-Key"),
-        },
+        responses: produceResponses,
       },
     };
   }
-  paths["/kafka/health"] = {
-    get: { summary: 'The tutorial\'s ping: sends "ok" to health', responses: { "200": { description: "Delivered" } } },
-  };
-  paths["/health"] = { get: { summary: "Liveness", responses: { "200": { description: "Up" } } } };
-  paths["/ready"] = {
-    get: {
-      summary: "Readiness: connected to Kafka and not draining",
-      responses: { "200": { description: "Ready" }, "503": { description: "Not ready" } },
+  paths["/kafka/health"] = get(
+    'The tutorial\'s ping: sends "ok" to health. HEAD is refused (405): it would send one.',
+    {
+      "200": { description: "Delivered" },
+      "401": errorResponse("Missing or wrong bearer token"),
+      "502": errorResponse("Kafka refused the record"),
+      "503": errorResponse("Cluster unreachable; see Retry-After"),
+      "504": errorResponse("Delivery timed out"),
     },
-  };
-  paths["/metrics"] = {
-    get: { summary: "Prometheus metrics", responses: { "200": { description: "Text exposition format" } } },
-  };
+  );
+  paths["/health"] = get("Liveness", { "200": { description: "Up" } });
+  paths["/ready"] = get("Readiness: connected to Kafka and not draining", {
+    "200": { description: "Ready" },
+    "503": { description: "Not ready" },
+  });
+  paths["/metrics"] = get("Prometheus metrics", { "200": { description: "Text exposition format" } });
+  paths["/openapi.json"] = get("This document", { "200": { description: "OpenAPI 3.1" } });
   return {
     openapi: "3.1.0",
     info: {

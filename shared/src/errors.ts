@@ -20,6 +20,11 @@ export const ErrorCode = {
   CONTRACT_MISMATCH: "CONTRACT_MISMATCH",
   NOT_FOUND: "NOT_FOUND",
   INVALID_REQUEST: "INVALID_REQUEST",
+  METHOD_NOT_ALLOWED: "METHOD_NOT_ALLOWED",
+  REQUEST_TIMEOUT: "REQUEST_TIMEOUT",
+  EXPECTATION_FAILED: "EXPECTATION_FAILED",
+  HEADERS_TOO_LARGE: "HEADERS_TOO_LARGE",
+  CLIENT_CLOSED_REQUEST: "CLIENT_CLOSED_REQUEST",
   FEATURE_UNAVAILABLE: "FEATURE_UNAVAILABLE",
   INTERNAL: "INTERNAL",
 } as const;
@@ -48,6 +53,14 @@ const specs: Record<ErrorCode, ErrorSpec> = {
   TRANSACTION_ABORTED: { status: 502, retriable: true },
   NOT_FOUND: { status: 404, retriable: false },
   INVALID_REQUEST: { status: 400, retriable: false },
+  METHOD_NOT_ALLOWED: { status: 405, retriable: false },
+  // Node's HTTP parser gave up waiting for the request's headers or body.
+  REQUEST_TIMEOUT: { status: 408, retriable: true },
+  // An Expect header other than 100-continue.
+  EXPECTATION_FAILED: { status: 417, retriable: false },
+  HEADERS_TOO_LARGE: { status: 431, retriable: false },
+  // The client hung up before its request was read: only a metrics label and a log line, no one hears it.
+  CLIENT_CLOSED_REQUEST: { status: 499, retriable: true },
   FEATURE_UNAVAILABLE: { status: 501, retriable: false },
   PAYLOAD_TOO_LARGE: { status: 413, retriable: false },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false },

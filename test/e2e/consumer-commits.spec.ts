@@ -7,7 +7,7 @@ import { TEST_HEADER } from "../handlers/consumer-behaviours.ts";
 import { committedOffset, linesAt, TEST_HANDLERS, tempDir } from "../helpers/consumer.ts";
 import { anOrder, readJson } from "../helpers/events.ts";
 import { eventually, useAdmin, useNamespace } from "../helpers/kafka.ts";
-import { useRawProducer } from "../helpers/records.ts";
+import { produceTransaction, useRawProducer } from "../helpers/records.ts";
 import { startWorker, type Worker } from "../helpers/workers.ts";
 
 // When offsets are committed: after the handler, in partition order, and on the way out.
@@ -85,6 +85,33 @@ describe("consumer offset commits", () => {
     expect(text).toMatch(/consumer_commit_duration_seconds_count\{group="orders_group"\} [1-9]/);
     expect(text).toMatch(/consumer_lag\{topic="orders",group="orders_group",partition="\d"\} \d+/);
     expect(text).toMatch(/consumer_handler_duration_seconds_bucket/);
+  });
+
+  it("reads a lag of 0 once a transaction's events are processed (committed past the commit marker)", async () => {
+    const key = randomUUID();
+    const orders = [anOrder({ orderId: key }), anOrder({ orderId: key })];
+    const processedBefore = consumer.logs.filter((l) => l.msg === "processed").length;
+    await produceTransaction(
+      ns.topic("orders"),
+      orders.map((order) => ({ key, value: JSON.stringify(order) })),
+      "commit",
+    );
+    const lags = await eventually(
+      async () => {
+        const status = await readJson(await fetch(`${consumer.url}/status`));
+        const partitions: Array<{ partition: number; lag?: number; highWatermark?: string }> =
+          status.groups[0].partitions;
+        const written = partitions.filter((p) => p.highWatermark !== undefined && p.highWatermark !== "0");
+        const processed = consumer.logs.filter((l) => l.msg === "processed").length - processedBefore;
+        // Before the fix the transaction's partition stayed at lag 1 for good: its commit marker.
+        return processed >= orders.length && written.length > 0 && written.every((p) => p.lag === 0)
+          ? written
+          : undefined;
+      },
+      30_000,
+      "lag 0 on every partition",
+    );
+    expect(lags.every((p) => p.lag === 0)).toBe(true);
   });
 
   it("on SIGTERM finishes the event in hand, commits it, and exits 0", async () => {

@@ -6,10 +6,10 @@ const json = { "content-type": "application/json" };
 
 describe("parseBody", () => {
   it("reads one JSON event, or an array as a batch", () => {
-    expect(parseBody(json, '{"a":1}')).toEqual({ batch: false, items: [{ data: { a: 1 } }] });
+    expect(parseBody(json, '{"a":1}')).toEqual({ batch: false, items: [{ data: { json: { a: 1 } } }] });
     expect(parseBody(json, '[{"a":1},{"a":2}]')).toEqual({
       batch: true,
-      items: [{ data: { a: 1 } }, { data: { a: 2 } }],
+      items: [{ data: { json: { a: 1 } } }, { data: { json: { a: 2 } } }],
     });
   });
 
@@ -26,7 +26,15 @@ describe("parseBody", () => {
       { ...json, "ce-specversion": "1.0", "ce-id": "e1", "ce-source": "/s", "ce-type": "t", "ce-subject": "x" },
       '{"a":1}',
     );
-    expect(parsed.items[0]).toMatchObject({ data: { a: 1 }, ce: { id: "e1", source: "/s", type: "t", subject: "x" } });
+    expect(parsed.items[0]).toMatchObject({
+      data: { json: { a: 1 } },
+      event: { attributes: { id: "e1", source: "/s", type: "t", subject: "x" } },
+    });
+  });
+
+  it("treats any ce-* header as binary mode, so a missing ce-specversion is refused", () => {
+    const parsed = parseBody({ ...json, "ce-id": "e1", "ce-source": "/s", "ce-type": "t" }, '{"a":1}');
+    expect(parsed.items[0]).toMatchObject({ code: "INVALID_EVENT", issues: [{ path: "ce.specversion" }] });
   });
 
   it("refuses what it can't read", () => {

@@ -1,13 +1,12 @@
+import { type ReadEvent, readBinaryHttpEvent, readStructuredEvent } from "@kafka-pair/shared/envelope";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
-import { type CloudEventV1, HTTP } from "cloudevents";
 
-/** CloudEvents attributes a sender gave, to carry on as `ce_*` Kafka headers. */
-export type CloudEventAttributes = Record<string, string>;
-
-/** One event of a request before it meets its contract: its data, and its CloudEvents attributes if any. */
+/** One event of a request before it meets its contract: its data, and its CloudEvents envelope if any. */
 export interface Candidate {
-  data: unknown;
-  ce?: CloudEventAttributes;
+  /** The event's data: a JSON value, or bytes (CloudEvents `data_base64`); absent when the event has none. */
+  data?: { json: unknown } | { bytes: Uint8Array };
+  /** Present for CloudEvents requests (binary, structured or batch mode). */
+  event?: Omit<ReadEvent, "data">;
 }
 
 export interface ParsedBody {
@@ -16,7 +15,7 @@ export interface ParsedBody {
   items: Array<Candidate | KafkaPairError>;
 }
 
-function mediaType(contentType: string | undefined): string {
+export function mediaType(contentType: string | undefined): string {
   return (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
 }
 
@@ -28,52 +27,27 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-const notAttributes = new Set(["data", "data_base64", "datacontenttype"]);
-
-function fromCloudEvent(event: CloudEventV1<unknown>): Candidate | KafkaPairError {
-  try {
-    (event as unknown as { validate(): void }).validate();
-  } catch (err) {
-    const errors = (err as { errors?: Array<{ params?: { missingProperty?: string }; message?: string }> }).errors;
-    return new KafkaPairError("INVALID_EVENT", "not a valid CloudEvent", {
-      issues: (errors ?? [{ message: (err as Error).message }]).map((e) => ({
-        path: `ce.${e.params?.missingProperty ?? ""}`,
-        message: e.message ?? "invalid",
-      })),
-    });
-  }
-  const ce: CloudEventAttributes = {};
-  for (const [name, value] of Object.entries(event)) {
-    if (!notAttributes.has(name) && value !== undefined && value !== null) ce[name] = String(value);
-  }
-  return { data: event.data, ce };
-}
-
-function toCloudEvents(headers: Record<string, string>, text: string): Array<Candidate | KafkaPairError> {
-  let events: CloudEventV1<unknown> | CloudEventV1<unknown>[];
-  try {
-    events = HTTP.toEvent({ headers, body: text });
-  } catch (cause) {
-    if (cause instanceof SyntaxError)
-      throw new KafkaPairError("MALFORMED_JSON", `body is not valid JSON: ${cause.message}`);
-    throw new KafkaPairError("INVALID_EVENT", `not a CloudEvents request: ${(cause as Error).message}`);
-  }
-  return (Array.isArray(events) ? events : [events]).map(fromCloudEvent);
+function fromRead(read: ReadEvent): Candidate | KafkaPairError {
+  if (read.issues.length > 0)
+    return new KafkaPairError("INVALID_EVENT", "not a valid CloudEvent", { issues: read.issues });
+  const { data, ...event } = read;
+  return data === undefined ? { event } : { data, event };
 }
 
 /**
- * Reads a produce request into candidate events. Accepted: JSON (one event, or an array
- * as a batch), NDJSON (a batch, one event per line), and CloudEvents over HTTP in binary
- * mode (`ce-*` headers), structured mode and batch mode.
+ * Reads a produce request into candidate events. Accepted: JSON (one event, or an array as a
+ * batch), NDJSON (a batch, one event per line), and CloudEvents 1.0 over HTTP in binary mode
+ * (`ce-*` headers), structured mode and batch mode. `text` is already checked to be UTF-8.
  */
 export function parseBody(headers: Record<string, string>, text: string): ParsedBody {
   const type = mediaType(headers["content-type"]);
-  if (type === "application/cloudevents+json") return { batch: false, items: toCloudEvents(headers, text) };
+  if (type === "application/cloudevents+json") {
+    return { batch: false, items: [fromRead(readStructuredEvent(parseJson(text, "body")))] };
+  }
   if (type === "application/cloudevents-batch+json") {
-    if (!Array.isArray(parseJson(text, "body"))) {
-      throw new KafkaPairError("MALFORMED_JSON", "a CloudEvents batch must be a JSON array");
-    }
-    return { batch: true, items: toCloudEvents(headers, text) };
+    const body = parseJson(text, "body");
+    if (!Array.isArray(body)) throw new KafkaPairError("MALFORMED_JSON", "a CloudEvents batch must be a JSON array");
+    return { batch: true, items: body.map((event) => fromRead(readStructuredEvent(event))) };
   }
   if (type === "application/x-ndjson") {
     const lines = text.split("\n").filter((line) => line.trim() !== "");
@@ -81,7 +55,7 @@ export function parseBody(headers: Record<string, string>, text: string): Parsed
       batch: true,
       items: lines.map((line, index) => {
         try {
-          return { data: parseJson(line, `line ${index + 1}`) };
+          return { data: { json: parseJson(line, `line ${index + 1}`) } };
         } catch (err) {
           return err as KafkaPairError;
         }
@@ -89,11 +63,15 @@ export function parseBody(headers: Record<string, string>, text: string): Parsed
     };
   }
   if (type === "application/json" || type.endsWith("+json")) {
-    // Binary mode: the body is the data, the attributes travel as ce-* headers.
-    if (headers["ce-specversion"] !== undefined) return { batch: false, items: toCloudEvents(headers, text) };
     const body = parseJson(text, "body");
-    if (Array.isArray(body)) return { batch: true, items: body.map((data) => ({ data })) };
-    return { batch: false, items: [{ data: body }] };
+    // Binary mode: the body is the data, the attributes travel as ce-* headers. Any ce-* header
+    // means binary mode, so a request that forgot ce-specversion is refused rather than half read.
+    if (Object.keys(headers).some((name) => name.toLowerCase().startsWith("ce-"))) {
+      const read = readBinaryHttpEvent(headers);
+      return { batch: false, items: [fromRead({ ...read, data: { json: body } })] };
+    }
+    if (Array.isArray(body)) return { batch: true, items: body.map((json) => ({ data: { json } })) };
+    return { batch: false, items: [{ data: { json: body } }] };
   }
   throw new KafkaPairError(
     "UNSUPPORTED_MEDIA_TYPE",

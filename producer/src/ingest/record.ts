@@ -1,19 +1,32 @@
 import { encodeValue, parseEvent, type TopicContract } from "@kafka-pair/shared/contracts";
+import {
+  type CloudEventAttributes,
+  SPEC_VERSION,
+  type TraceHeaders,
+  toKafkaHeaders,
+  traceOf,
+} from "@kafka-pair/shared/envelope";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import type { Namespace } from "@kafka-pair/shared/namespace";
 import type { ProduceRecord } from "@kafka-pair/shared/transport";
 import type { Candidate } from "./parse.ts";
 
-const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const DEFAULT_MAX_VALUE_BYTES = 1_000_000;
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 export interface RecordContext {
   namespace: Namespace;
   /** CloudEvents `source` when the sender gave none. */
   source: string;
-  /** The event id: from Idempotency-Key when the client sent one, else the CloudEvent's id, else random. */
+  /**
+   * The event id for a plain-JSON event: from the Idempotency-Key when the client sent one, else
+   * random. A CloudEvent always keeps its own id: a key never replaces it.
+   */
   id: string | undefined;
-  traceparent: string | undefined;
+  /** The request's W3C trace context, when it sent a valid one. */
+  trace: TraceHeaders | undefined;
+  /** The trace started at the edge for this request's events that carry none. */
+  newTrace: TraceHeaders;
   now: Date;
 }
 
@@ -22,18 +35,41 @@ export interface BuiltRecord {
   record: ProduceRecord;
 }
 
-/**
- * Checks one candidate against its contract and builds its Kafka record, with the
- * CloudEvents attributes as `ce_*` headers (the Kafka protocol binding's binary mode).
- */
-export function buildRecord(contract: TopicContract, candidate: Candidate, ctx: RecordContext): BuiltRecord {
-  const ce = candidate.ce ?? {};
-  if (ce.type !== undefined && ce.type !== contract.eventType) {
-    throw new KafkaPairError("INVALID_EVENT", `topic ${contract.name} carries events of type ${contract.eventType}`, {
-      issues: [{ path: "ce.type", message: `expected ${contract.eventType}`, received: ce.type }],
+/** The event's data as the contract's input: JSON as is, `data_base64` bytes decoded by the topic's encoding. */
+function dataOf(contract: TopicContract, candidate: Candidate): unknown {
+  const data = candidate.data;
+  if (data === undefined) return undefined;
+  if ("json" in data) return data.json;
+  let text: string;
+  try {
+    text = strictUtf8.decode(data.bytes);
+  } catch {
+    throw new KafkaPairError("INVALID_EVENT", "data_base64 is not UTF-8 text", {
+      issues: [{ path: "ce.data_base64", message: `topic ${contract.name} carries UTF-8 ${contract.encoding}` }],
     });
   }
-  const event = parseEvent(contract, candidate.data);
+  if (contract.encoding === "text") return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new KafkaPairError("INVALID_EVENT", "data_base64 is not JSON", {
+      issues: [{ path: "ce.data_base64", message: `topic ${contract.name} carries JSON` }],
+    });
+  }
+}
+
+/**
+ * Checks one candidate against its contract and builds its Kafka record, with the CloudEvents
+ * attributes as `ce_*` headers (the Kafka protocol binding's binary mode) and the W3C trace context.
+ */
+export function buildRecord(contract: TopicContract, candidate: Candidate, ctx: RecordContext): BuiltRecord {
+  const given = candidate.event?.attributes;
+  if (given?.type !== undefined && given.type !== contract.eventType) {
+    throw new KafkaPairError("INVALID_EVENT", `topic ${contract.name} carries events of type ${contract.eventType}`, {
+      issues: [{ path: "ce.type", message: `expected ${contract.eventType}`, received: given.type }],
+    });
+  }
+  const event = parseEvent(contract, dataOf(contract, candidate));
   const value = encodeValue(contract, event);
   const limit = contract.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
   if (value.byteLength > limit) {
@@ -42,20 +78,28 @@ export function buildRecord(contract: TopicContract, candidate: Candidate, ctx: 
       `event is ${value.byteLength} bytes; topic ${contract.name} accepts at most ${limit}`,
     );
   }
-  const id = ctx.id ?? ce.id ?? crypto.randomUUID();
-  const headers: Record<string, string> = {};
-  for (const [name, attribute] of Object.entries(ce)) headers[`ce_${name}`] = attribute;
-  Object.assign(headers, {
-    ce_specversion: "1.0",
-    ce_id: id,
-    ce_source: ce.source ?? ctx.source,
-    ce_type: contract.eventType,
-    ce_time: ce.time ?? ctx.now.toISOString(),
-    "content-type": contract.encoding === "json" ? "application/json" : "text/plain; charset=utf-8",
-  });
-  if (ctx.traceparent && TRACEPARENT.test(ctx.traceparent)) headers.traceparent = ctx.traceparent;
+  const attributes: CloudEventAttributes = {
+    extensions: given?.extensions ?? {},
+    id: given?.id ?? ctx.id ?? crypto.randomUUID(),
+    source: given?.source ?? ctx.source,
+    type: contract.eventType,
+    specversion: SPEC_VERSION,
+    time: given?.time ?? ctx.now.toISOString(),
+    // The record holds the contract's encoding, whatever the request's content type was.
+    datacontenttype: contract.encoding === "json" ? "application/json" : "text/plain; charset=utf-8",
+  };
+  if (given?.subject !== undefined) attributes.subject = given.subject;
+  if (given?.dataschema !== undefined) attributes.dataschema = given.dataschema;
+  // The request's trace headers first, then the event's Distributed Tracing extension, else a new trace.
+  const carried = candidate.event?.trace;
+  const trace = ctx.trace ?? traceOf(carried?.traceparent, carried?.tracestate) ?? ctx.newTrace;
   return {
-    id,
-    record: { topic: ctx.namespace.topic(contract.name), key: contract.key(event), value, headers },
+    id: attributes.id,
+    record: {
+      topic: ctx.namespace.topic(contract.name),
+      key: contract.key(event),
+      value,
+      headers: toKafkaHeaders(attributes, trace),
+    },
   };
 }

@@ -1,19 +1,38 @@
 import { healthTopic } from "@kafka-pair/shared/contracts";
+import { startTrace } from "@kafka-pair/shared/envelope";
+import { KafkaPairError } from "@kafka-pair/shared/errors";
 import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import type { ProducerDeps, ProducerEnv } from "../app.ts";
 import { requireToken } from "../auth.ts";
 import { buildRecord } from "../ingest/record.ts";
 import { produceOne } from "../produce.ts";
 
+/** Hono answers HEAD with the GET handler; this one writes a record, so HEAD never reaches it. */
+const refuseHead = createMiddleware(async (c, next) => {
+  if (c.req.method === "HEAD") {
+    c.header("Allow", "GET");
+    throw new KafkaPairError("METHOD_NOT_ALLOWED", "HEAD would send a ping: use GET");
+  }
+  await next();
+});
+
 /** The tutorial's `GET /kafka/health`: sends "ok" to `health`, answered from the delivery report. */
 export function kafkaHealthRoutes(deps: ProducerDeps) {
   const routes = new Hono<ProducerEnv>();
-  routes.get("/kafka/health", requireToken(deps.apiToken), async (c) => {
+  routes.get("/kafka/health", refuseHead, requireToken(deps.apiToken), async (c) => {
     const log = c.get("logger");
     const built = buildRecord(
       healthTopic,
-      { data: "ok" },
-      { namespace: deps.namespace, source: deps.eventSource, id: undefined, traceparent: undefined, now: new Date() },
+      { data: { json: "ok" } },
+      {
+        namespace: deps.namespace,
+        source: deps.eventSource,
+        id: undefined,
+        trace: undefined,
+        newTrace: startTrace(),
+        now: new Date(),
+      },
     );
     try {
       const stored = await produceOne(deps, healthTopic, built);

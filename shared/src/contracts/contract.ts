@@ -76,7 +76,15 @@ const utf8 = new TextEncoder();
 const utf8Strict = new TextDecoder("utf-8", { fatal: true });
 
 export function encodeValue<C extends TopicContract>(contract: C, event: EventOf<C>): Uint8Array {
-  return utf8.encode(contract.encoding === "json" ? JSON.stringify(event) : String(event));
+  const text = contract.encoding === "json" ? JSON.stringify(event) : String(event);
+  // A lone surrogate (JSON's "\ud800") has no UTF-8 form: encoding would store U+FFFD instead.
+  if (/\p{Surrogate}/u.test(text)) {
+    throw new KafkaPairError(
+      "INVALID_EVENT",
+      `event for topic ${contract.name} holds a lone surrogate: not Unicode text`,
+    );
+  }
+  return utf8.encode(text);
 }
 
 /** Bytes from Kafka back to a checked event: the consumer trusts nothing it did not validate. */

@@ -75,6 +75,13 @@ export interface ConsumerTransport {
   isJoined?(): boolean;
   /** The partition's end offset as last seen by the fetcher (last stable offset under read_committed). */
   highWatermark?(partition: TopicPartition): string | undefined;
+  /**
+   * The next offset the client will deliver for this partition, past any records it never
+   * delivers (transaction markers, aborted records); undefined while it still holds fetched
+   * messages it has not handed to `eachMessage`, or does not know. Kafka's Java consumer commits
+   * this position; committing it is what makes the lag 0 after a transaction.
+   */
+  position?(partition: TopicPartition): string | undefined;
   /** The group's committed offsets for these partitions (absent: none committed yet). */
   committed?(partitions: TopicPartition[]): Promise<CommitPosition[]>;
 }

@@ -45,6 +45,8 @@ class PartitionState {
   readonly abort = new AbortController();
   /** Offset of the last message handed to the queue: a refetch after pause/resume must not repeat it. */
   lastQueued = -1;
+  /** librdkafka's position after the last fetch whose messages are all queued here (past control records). */
+  position: number | undefined;
   running: Promise<void> | undefined;
   paused = false;
   constructor(
@@ -180,7 +182,38 @@ export class ConfluentConsumer implements ConsumerTransport {
         });
       });
       for (const message of messages) this.#enqueue(message);
+      this.#notePositions(consumer);
     }
+  }
+
+  /**
+   * Snapshots librdkafka's positions right after a fetch's messages were queued (same tick), so a
+   * position never runs ahead of what this adapter holds. librdkafka's position steps over
+   * transaction markers as Kafka's Java consumer does.
+   */
+  #notePositions(consumer: NativeConsumer): void {
+    // Draining drops fetched messages: a position past them would commit what nobody handled.
+    if (this.#partitions.size === 0 || this.#draining) return;
+    try {
+      const positions = consumer.position(
+        [...this.#partitions.values()].map(({ topic, partition }) => ({ topic, partition })),
+      );
+      for (const p of positions) {
+        const state = this.#partitions.get(keyOf(p));
+        if (state) state.position = p.offset !== undefined && p.offset >= 0 ? p.offset : undefined;
+      }
+    } catch {
+      // Not assigned yet or going away: no position is as good as an old one.
+    }
+  }
+
+  position(tp: TopicPartition): string | undefined {
+    const state = this.#partitions.get(keyOf(tp));
+    // Queued messages not yet handed out, a partition going away, or a drain dropping fetched ones:
+    // the position would run ahead of what was handled.
+    if (!state || this.#draining || state.queue.length > 0 || state.abort.signal.aborted) return undefined;
+    if (state.position === undefined) return undefined;
+    return String(state.position);
   }
 
   #enqueue(message: RdMessage): void {
@@ -230,6 +263,7 @@ export class ConfluentConsumer implements ConsumerTransport {
 
   #seek(consumer: NativeConsumer, state: PartitionState, offset: number): void {
     state.lastQueued = offset - 1;
+    state.position = undefined;
     consumer.seek({ topic: state.topic, partition: state.partition, offset }, 5_000, (err) => {
       if (err) this.#logger.error({ err, partition: state.partition, offset }, "seek failed");
     });
