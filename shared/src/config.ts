@@ -42,8 +42,13 @@ export const Env = v.object({
   HOST: v.optional(v.string(), "0.0.0.0"),
   LOG_LEVEL: v.optional(v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
   SHUTDOWN_TIMEOUT_MS: positiveInt(15_000),
-  /** Which Kafka client adapter the workers use: librdkafka (default) or pure-JS KafkaJS. */
-  TRANSPORT: v.optional(v.picklist(["confluent", "kafkajs"]), "confluent"),
+  /**
+   * Which Kafka client adapter the workers use: librdkafka (default; on Deno through FFI) or a
+   * pure-JS client, KafkaJS or @platformatic/kafka (Deno hosts without FFI).
+   */
+  TRANSPORT: v.optional(v.picklist(["confluent", "kafkajs", "platformatic"]), "confluent"),
+  /** Deno only: the librdkafka shared library to load (default: the Confluent package's, then the system's). */
+  LIBRDKAFKA_PATH: v.optional(v.pipe(v.string(), v.minLength(1))),
   /** Bound on records waiting in the producer's local queue: past it, requests get 503 instead of memory. */
   KAFKA_MAX_QUEUED_MESSAGES: v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "100000"),
   /** When set, every producing route needs `Authorization: Bearer <token>`. */
@@ -96,6 +101,7 @@ export interface WorkerConfig {
   deliveryTimeoutMs: number;
   lingerMs: number;
   transport: Env["TRANSPORT"];
+  librdkafkaPath: string | undefined;
   maxQueuedMessages: number;
   producer: {
     apiToken: string | undefined;
@@ -175,6 +181,7 @@ export function loadConfig(role: WorkerConfig["role"], source = processEnv()): W
     deliveryTimeoutMs: env.KAFKA_DELIVERY_TIMEOUT_MS,
     lingerMs: env.KAFKA_LINGER_MS,
     transport: env.TRANSPORT,
+    librdkafkaPath: env.LIBRDKAFKA_PATH,
     maxQueuedMessages: env.KAFKA_MAX_QUEUED_MESSAGES,
     producer: {
       apiToken: env.PRODUCER_API_TOKEN,

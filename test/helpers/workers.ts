@@ -27,7 +27,7 @@ export type Runtime = "node" | "deno";
 
 /** The Deno binary the `deno` npm package installs, and the permissions the deno.json tasks grant. */
 export const denoBin = `${root}node_modules/.bin/deno`;
-export const denoPermissions = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys"];
+export const denoPermissions = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys", "--allow-ffi"];
 
 /**
  * Every worker this spec file started. `afterAll` called from inside a `beforeAll` (where
