@@ -214,6 +214,11 @@ export class FfiProducerHandle {
     if (error) throw new RdKafkaError(error, "abort_transaction");
   }
 
+  /** Records handed to librdkafka that have no delivery report yet. */
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
   /** Test hook: librdkafka raises a fatal error on this handle as if the broker had caused it. */
   injectFatalError(code: number, reason: string): number {
     return this.#rd.rd_kafka_test_fatal_error(this.rk, code, cstr(reason));
