@@ -13,6 +13,7 @@ import {
   cstr,
   EventPump,
   errorName,
+  logEvent,
   makePartitionList,
   newHandle,
   type Ptr,
@@ -153,6 +154,7 @@ export class FfiConsumer implements ConsumerTransport {
       this.#rebalances = this.#rebalances.then(() => this.#onRebalance(event));
       return true;
     }
+    if (type === CONST.EVENT_LOG) logEvent(rd, event, this.#logger);
     if (type === CONST.EVENT_ERROR) {
       const code = rd.rd_kafka_event_error(event);
       this.#logger.error(

@@ -81,6 +81,12 @@ export function newHandle(
   properties: Record<string, string | number | boolean>,
   events: number,
 ): NonNullable<Ptr> {
+  // A handle whose queue is served gets librdkafka's log lines as LOG events (into the worker's
+  // JSON log); one that is never polled keeps librdkafka's own stderr lines instead.
+  if (events !== 0) {
+    properties = { ...properties, "log.queue": true };
+    events |= CONST.EVENT_LOG;
+  }
   const rd = lib.symbols;
   const errstr = new Uint8Array(Number(ERRSTR_SIZE));
   const conf = rd.rd_kafka_conf_new();
@@ -96,6 +102,8 @@ export function newHandle(
     rd.rd_kafka_conf_destroy(conf);
     throw new Error(`rd_kafka_new failed: ${decodeErrstr(errstr)}`);
   }
+  // Without a queue set, log.queue keeps the lines in a queue of their own that nobody serves.
+  if (events !== 0) rd.rd_kafka_set_log_queue(rk, null);
   return rk;
 }
 
@@ -147,6 +155,21 @@ export class EventPump {
     this.#stopped = true;
     return this.#done;
   }
+}
+
+/** A LOG event into the worker's log, at the level its syslog severity maps to. */
+export function logEvent(rd: RdKafka, event: NonNullable<Ptr>, logger: Logger): void {
+  const fac = new BigUint64Array(1);
+  const str = new BigUint64Array(1);
+  const level = new Int32Array(1);
+  if (rd.rd_kafka_event_log(event, fac, str, level) !== 0) return;
+  const fields = { librdkafka: readCString(outPointer(fac)) };
+  const message = readCString(outPointer(str));
+  const severity = level[0] ?? 7;
+  if (severity <= 3) logger.error(fields, message);
+  else if (severity === 4) logger.warn(fields, message);
+  else if (severity <= 6) logger.info(fields, message);
+  else logger.debug(fields, message);
 }
 
 /** rd_kafka_topic_partition_list_t contents (the list stays the caller's). */

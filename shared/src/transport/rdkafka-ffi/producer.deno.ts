@@ -6,6 +6,7 @@ import {
   cstr,
   EventPump,
   errorName,
+  logEvent,
   newHandle,
   type Ptr,
   RdKafkaError,
@@ -144,6 +145,8 @@ export class FfiProducerHandle {
       for (let msg = rd.rd_kafka_event_message_next(event); msg; msg = rd.rd_kafka_event_message_next(event)) {
         this.#onDelivery(msg);
       }
+    } else if (type === CONST.EVENT_LOG) {
+      logEvent(rd, event, this.#logger);
     } else if (type === CONST.EVENT_STATS) {
       this.stats = parseStats(readCString(rd.rd_kafka_event_stats(event)));
     } else if (type === CONST.EVENT_ERROR) {
