@@ -134,7 +134,9 @@ export class FfiConsumer implements ConsumerTransport {
     const subErr = rd.rd_kafka_subscribe(rk, topics);
     rd.rd_kafka_topic_partition_list_destroy(topics);
     if (subErr !== CONST.ERR_NO_ERROR) throw new Error(`subscribe: ${errorName(rd, subErr)}`);
-    this.#pump = new EventPump(rd, queue, (event, type) => this.#onEvent(event, type), this.#logger);
+    // Small turns: the per-partition queues drain between them instead of filling up to a pause
+    // (a pause drops librdkafka's prefetched messages, which then have to be fetched again).
+    this.#pump = new EventPump(rd, queue, (event, type) => this.#onEvent(event, type), this.#logger, 100, 100);
   }
 
   async run(eachMessage: EachMessage): Promise<void> {

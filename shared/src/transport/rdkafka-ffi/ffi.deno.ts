@@ -127,6 +127,8 @@ export class EventPump {
     private readonly handle: (event: NonNullable<Ptr>, type: number) => boolean,
     private readonly logger: Logger,
     private readonly waitMs = 100,
+    /** Events served per turn before the awaited poll lets promise jobs (message handlers) run. */
+    private readonly maxBatch = 1000,
   ) {
     this.#done = this.#loop();
   }
@@ -143,8 +145,8 @@ export class EventPump {
           this.logger.error({ err }, "librdkafka event handler failed");
         }
         if (!keep) rd.rd_kafka_event_destroy(event);
-        // Yield to the JS event loop now and then so a burst doesn't starve timers and I/O.
-        if (served >= 1000) break;
+        // Yield to the JS event loop now and then so a burst doesn't starve handlers, timers and I/O.
+        if (served >= this.maxBatch) break;
         event = rd.queue_poll_now(this.queue, 0);
       }
     }

@@ -24,6 +24,7 @@ interface PendingDelivery {
 }
 
 const VU = LAYOUT.vu;
+const encoder = new TextEncoder();
 const MSG = LAYOUT.message;
 
 /**
@@ -40,6 +41,7 @@ export class FfiProducerHandle {
   readonly #logger: Logger;
   readonly #pending = new Map<number, PendingDelivery>();
   readonly #topicNames = new Map<bigint, string>();
+  readonly #topicCStrings = new Map<string, Uint8Array>();
   #nextId = 1;
   #closed: Promise<void> | undefined;
   ready = false;
@@ -94,20 +96,24 @@ export class FfiProducerHandle {
     this.ready = true;
   }
 
+  /**
+   * One produceva call. The vus and every byte they point at (topic, key, value, headers) sit in
+   * one buffer, alive for the synchronous call; librdkafka copies what it keeps (F_COPY).
+   */
   produce(record: ProduceRecord): Promise<DeliveryReport> {
     return new Promise<DeliveryReport>((resolve, reject) => {
       const id = this.#nextId++;
       const headers = record.headers ? Object.entries(record.headers) : [];
       const count = 4 + (record.key === null ? 0 : 1) + (record.timestamp === undefined ? 0 : 1) + headers.length;
-      const vus = new Uint8Array(count * VU.size);
-      const view = new DataView(vus.buffer);
-      // Buffers the vus point into; referenced until produceva returns (it copies everything: F_COPY).
-      const keep: Uint8Array<ArrayBuffer>[] = [];
-      const addr = (bytes: Uint8Array<ArrayBuffer>) => {
-        keep.push(bytes);
-        return bytes.byteLength === 0 ? 0n : BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(bytes)));
-      };
+      const topic = this.#topicBytes(record.topic);
+      // Upper bound of the data: UTF-8 needs at most 3 bytes per UTF-16 unit.
+      let dataMax = topic.byteLength + record.value.byteLength + (record.key === null ? 0 : record.key.length * 3);
+      for (const [name, text] of headers) dataMax += name.length * 3 + 1 + text.length * 3;
+      const arena = new Uint8Array(count * VU.size + dataMax);
+      const view = new DataView(arena.buffer);
+      const base = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(arena)));
       let at = 0;
+      let data = count * VU.size;
       const put = (vtype: number, a: bigint, size?: bigint, size2?: bigint) => {
         view.setInt32(at + VU.vtype, vtype, true);
         view.setBigUint64(at + VU.u, a, true);
@@ -115,28 +121,48 @@ export class FfiProducerHandle {
         if (size2 !== undefined) view.setBigInt64(at + VU.headerSize, size2, true);
         at += VU.size;
       };
-      const value = new Uint8Array(record.value) as Uint8Array<ArrayBuffer>;
-      put(VTYPE.TOPIC, addr(cstr(record.topic)));
-      put(VTYPE.VALUE, addr(value), BigInt(value.byteLength));
-      if (record.key !== null) {
-        const key = cstr(record.key).subarray(0, -1);
-        put(VTYPE.KEY, addr(key), BigInt(key.byteLength));
-      }
+      /** Copies bytes into the arena; returns their address and length. */
+      const bytes = (source: Uint8Array): [bigint, bigint] => {
+        arena.set(source, data);
+        const out: [bigint, bigint] = [base + BigInt(data), BigInt(source.byteLength)];
+        data += source.byteLength;
+        return out;
+      };
+      const text = (value: string, nul: boolean): [bigint, bigint] => {
+        const { written } = encoder.encodeInto(value, arena.subarray(data));
+        const out: [bigint, bigint] = [base + BigInt(data), BigInt(written)];
+        data += written + (nul ? 1 : 0); // the arena is zeroed: the NUL is already there
+        return out;
+      };
+      put(VTYPE.TOPIC, bytes(topic)[0]);
+      const [valueAddr, valueLen] = bytes(record.value);
+      put(VTYPE.VALUE, valueLen === 0n ? 0n : valueAddr, valueLen);
+      if (record.key !== null) put(VTYPE.KEY, ...text(record.key, false));
       put(VTYPE.OPAQUE, BigInt(id));
       put(VTYPE.MSGFLAGS, BigInt(CONST.RD_KAFKA_MSG_F_COPY));
       if (record.timestamp !== undefined) put(VTYPE.TIMESTAMP, BigInt(record.timestamp));
-      for (const [name, text] of headers) {
-        const val = new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>;
-        put(VTYPE.HEADER, addr(cstr(name)), addr(val), BigInt(val.byteLength));
+      for (const [name, value] of headers) {
+        const [nameAddr] = text(name, true);
+        const [valAddr, valLen] = text(value, false);
+        put(VTYPE.HEADER, nameAddr, valAddr, valLen);
       }
       this.#pending.set(id, { resolve, reject });
-      const error = takeError(this.#rd, this.#rd.rd_kafka_produceva(this.rk, vus, BigInt(count)));
-      keep.length = 0;
+      const error = takeError(this.#rd, this.#rd.rd_kafka_produceva(this.rk, arena, BigInt(count)));
       if (error) {
         this.#pending.delete(id);
         reject(toDeliveryError(error.code, error.message));
       }
     });
+  }
+
+  /** A topic's name as a C string, encoded once. */
+  #topicBytes(topic: string): Uint8Array {
+    let bytes = this.#topicCStrings.get(topic);
+    if (!bytes) {
+      bytes = cstr(topic);
+      this.#topicCStrings.set(topic, bytes);
+    }
+    return bytes;
   }
 
   #onEvent(event: NonNullable<Ptr>, type: number): boolean {
