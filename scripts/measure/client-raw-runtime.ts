@@ -1,8 +1,7 @@
 // One client-raw run on whichever runtime runs this file (Node via tsx, or Deno): produce N
 // records through the transport TRANSPORT names, then consume and commit them with a fresh
-// group. Samples RSS and reads this process's CPU time from /proc/self/stat. Prints one JSON line.
+// group. Samples RSS and this process's CPU time (process.cpuUsage). Prints one JSON line.
 // Env: KAFKA_BOOTSTRAP_SERVERS, TRANSPORT, RECORDS (default 50000), WINDOW (in flight, default 1000).
-import { readFileSync } from "node:fs";
 import process from "node:process";
 import { loadConfig } from "@kafka-pair/shared/config";
 import { createLogger } from "@kafka-pair/shared/log";
@@ -21,10 +20,10 @@ async function transportFor(): Promise<KafkaTransport> {
   return isDeno ? mod.createDenoTransport(config, logger) : mod.createTransport(config, logger);
 }
 
-/** User + system CPU of this process in ms (clock ticks of 10 ms). */
+/** User + system CPU of this process in ms (Deno reads /proc/self only with -A; both runtimes have cpuUsage). */
 function cpuMs(): number {
-  const fields = readFileSync("/proc/self/stat", "utf8").split(") ")[1]?.split(" ") ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 const rssMb = () => Math.round(process.memoryUsage().rss / 1048576);
 

@@ -214,10 +214,12 @@ export class FfiAdmin implements AdminTransport {
     const meta = (await this.#metadata()).find((t) => t.name === topic);
     const rk = this.#offsetHandle(isolation);
     const out = new Map<number, string>();
+    const name = cstr(topic);
     for (const { id } of meta?.partitions ?? []) {
       const low = new BigInt64Array(1);
       const high = new BigInt64Array(1);
-      const err = await rd.rd_kafka_query_watermark_offsets(rk, cstr(topic), id, low, high, ADMIN_TIMEOUT_MS);
+      // Buffers given to a nonblocking call are read on another thread: `name` stays referenced until it returns.
+      const err = await rd.rd_kafka_query_watermark_offsets(rk, name, id, low, high, ADMIN_TIMEOUT_MS);
       if (err !== CONST.ERR_NO_ERROR) throw new Error(`watermarks of ${topic}/${id}: ${errorName(rd, err)}`);
       out.set(id, String(high[0]));
     }

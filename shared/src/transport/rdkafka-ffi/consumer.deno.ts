@@ -78,6 +78,8 @@ export class FfiConsumer implements ConsumerTransport {
   #draining = false;
   #closed = false;
   #rebalances: Promise<void> = Promise.resolve();
+  /** Nonblocking librdkafka calls running on a worker thread: the handle outlives them. */
+  readonly #calls = new Set<Promise<unknown>>();
 
   constructor(options: FfiOptions, consumerOptions: ConsumerOptions) {
     this.#options = options;
@@ -377,7 +379,9 @@ export class FfiConsumer implements ConsumerTransport {
         rd.rd_kafka_offsets_store(rk, list);
         return;
       }
-      const err = await rd.commit_wait(rk, list, null, null, null);
+      const call = rd.commit_wait(rk, list, null, null, null);
+      this.#calls.add(call);
+      const err = await call.finally(() => this.#calls.delete(call));
       const failed = readPartitionList(list).find((p) => p.err !== CONST.ERR_NO_ERROR);
       const code = err !== CONST.ERR_NO_ERROR ? err : failed?.err;
       if (code !== undefined && code !== CONST.ERR__NO_OFFSET) {
@@ -416,7 +420,9 @@ export class FfiConsumer implements ConsumerTransport {
     const rd = this.#rd;
     const list = makePartitionList(rd, partitions);
     try {
-      const err = await rd.rd_kafka_committed(rk, list, 10_000);
+      const call = rd.rd_kafka_committed(rk, list, 10_000);
+      this.#calls.add(call);
+      const err = await call.finally(() => this.#calls.delete(call));
       if (err !== CONST.ERR_NO_ERROR) throw new Error(`committed: ${errorName(rd, err)}`);
       return readPartitionList(list)
         .filter((p) => p.offset >= 0n)
@@ -465,9 +471,12 @@ export class FfiConsumer implements ConsumerTransport {
   async #destroy(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await Promise.allSettled([...this.#calls]);
     const rk = this.#rk;
     if (this.#queue) this.#rd.rd_kafka_queue_destroy(this.#queue);
     this.#queue = undefined;
+    // Cleared first: a late drain, seek or offset store must find no handle rather than a freed one.
+    this.#rk = undefined;
     if (rk) await this.#rd.rd_kafka_destroy(rk);
   }
 }
