@@ -101,6 +101,8 @@ export class FfiProducerHandle {
    * one buffer, alive for the synchronous call; librdkafka copies what it keeps (F_COPY).
    */
   produce(record: ProduceRecord): Promise<DeliveryReport> {
+    // A closing handle is (or soon will be) freed: never hand it another record.
+    if (this.#closed) return Promise.reject(new KafkaPairError("KAFKA_UNAVAILABLE", "producer instance is closing"));
     return new Promise<DeliveryReport>((resolve, reject) => {
       const id = this.#nextId++;
       const headers = record.headers ? Object.entries(record.headers) : [];
