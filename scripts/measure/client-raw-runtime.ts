@@ -26,6 +26,7 @@ function cpuMs(): number {
   return (user + system) / 1000;
 }
 const rssMb = () => Math.round(process.memoryUsage().rss / 1048576);
+const heapMb = () => Math.round(process.memoryUsage().heapUsed / 1048576);
 
 const transport = await transportFor();
 const topic = `measure-raw-${Date.now()}-${Math.random().toString(16).slice(2, 8)}`;
@@ -35,7 +36,9 @@ await admin.createTopics([{ name: topic, partitions: 3, replicationFactor: 3 }])
 // New topics take a moment to reach every broker's metadata.
 await new Promise((resolve) => setTimeout(resolve, 2_000));
 
-const rss: Array<{ phase: string; done: number; mb: number }> = [{ phase: "start", done: 0, mb: rssMb() }];
+const rss: Array<{ phase: string; done: number; mb: number; heapMb: number }> = [
+  { phase: "start", done: 0, mb: rssMb(), heapMb: heapMb() },
+];
 const value = new TextEncoder().encode(JSON.stringify({ payload: "x".repeat(180) }));
 
 const producer = transport.producer();
@@ -51,7 +54,7 @@ await new Promise<void>((resolve, reject) => {
       sent++;
       producer.send({ topic, key: `k-${sent}`, value }).then(() => {
         acked++;
-        if (acked % sampleEvery === 0) rss.push({ phase: "produce", done: acked, mb: rssMb() });
+        if (acked % sampleEvery === 0) rss.push({ phase: "produce", done: acked, mb: rssMb(), heapMb: heapMb() });
         if (acked === records) resolve();
         else pump();
       }, reject);
@@ -90,7 +93,7 @@ await new Promise<void>((resolve) => {
     if (consumed === 0) firstMessageAt = performance.now();
     consumed++;
     last.set(message.partition, message.offset);
-    if (consumed % sampleEvery === 0) rss.push({ phase: "consume", done: consumed, mb: rssMb() });
+    if (consumed % sampleEvery === 0) rss.push({ phase: "consume", done: consumed, mb: rssMb(), heapMb: heapMb() });
     if (consumed % 5_000 === 0) void commitAll();
     if (consumed === records) resolve();
   });
@@ -102,7 +105,7 @@ const consumeCpu = cpuMs() - consumeCpu0;
 await consumer.disconnect();
 await admin.deleteTopics([topic]).catch(() => {});
 await admin.disconnect();
-rss.push({ phase: "end", done: records, mb: rssMb() });
+rss.push({ phase: "end", done: records, mb: rssMb(), heapMb: heapMb() });
 
 console.log(
   JSON.stringify({
