@@ -42,6 +42,7 @@ export class FfiProducerHandle {
   readonly #pending = new Map<number, PendingDelivery>();
   readonly #topicNames = new Map<bigint, string>();
   readonly #topicCStrings = new Map<string, Uint8Array>();
+  #arena: { arena: Uint8Array; view: DataView; base: bigint } | undefined;
   #nextId = 1;
   #closed: Promise<void> | undefined;
   ready = false;
@@ -111,9 +112,7 @@ export class FfiProducerHandle {
       // Upper bound of the data: UTF-8 needs at most 3 bytes per UTF-16 unit.
       let dataMax = topic.byteLength + record.value.byteLength + (record.key === null ? 0 : record.key.length * 3);
       for (const [name, text] of headers) dataMax += name.length * 3 + 1 + text.length * 3;
-      const arena = new Uint8Array(count * VU.size + dataMax);
-      const view = new DataView(arena.buffer);
-      const base = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(arena)));
+      const { arena, view, base } = this.#arenaFor(count * VU.size + dataMax);
       let at = 0;
       let data = count * VU.size;
       const put = (vtype: number, a: bigint, size?: bigint, size2?: bigint) => {
@@ -133,7 +132,8 @@ export class FfiProducerHandle {
       const text = (value: string, nul: boolean): [bigint, bigint] => {
         const { written } = encoder.encodeInto(value, arena.subarray(data));
         const out: [bigint, bigint] = [base + BigInt(data), BigInt(written)];
-        data += written + (nul ? 1 : 0); // the arena is zeroed: the NUL is already there
+        if (nul) arena[data + written] = 0;
+        data += written + (nul ? 1 : 0);
         return out;
       };
       put(VTYPE.TOPIC, bytes(topic)[0]);
@@ -155,6 +155,23 @@ export class FfiProducerHandle {
         reject(toDeliveryError(error.code, error.message));
       }
     });
+  }
+
+  /**
+   * The buffer produceva reads from, reused: the call is synchronous and copies everything, so
+   * one buffer (grown when a record needs more) serves every record. Its address is taken once;
+   * an ArrayBuffer's backing store does not move.
+   */
+  #arenaFor(size: number): { arena: Uint8Array; view: DataView; base: bigint } {
+    if (!this.#arena || this.#arena.arena.byteLength < size) {
+      const arena = new Uint8Array(Math.max(size, 2 * (this.#arena?.arena.byteLength ?? 4096)));
+      this.#arena = {
+        arena,
+        view: new DataView(arena.buffer),
+        base: BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(arena))),
+      };
+    }
+    return this.#arena;
   }
 
   /** A topic's name as a C string, encoded once. */
@@ -194,27 +211,27 @@ export class FfiProducerHandle {
 
   /** One rd_kafka_message_t of a DR event (owned by the event). */
   #onDelivery(msg: NonNullable<Ptr>): void {
-    const view = new Deno.UnsafePointerView(msg);
-    const id = Number(view.getBigUint64(MSG.private));
+    // One ArrayBuffer over the struct (no copy; read before the event is destroyed), then plain DataView reads.
+    const view = new DataView(Deno.UnsafePointerView.getArrayBuffer(msg, MSG.size));
+    const id = Number(view.getBigUint64(MSG.private, true));
     const pending = this.#pending.get(id);
     if (!pending) return;
     this.#pending.delete(id);
-    const err = view.getInt32(MSG.err);
+    const err = view.getInt32(MSG.err, true);
     if (err !== CONST.ERR_NO_ERROR) {
       pending.reject(toDeliveryError(err, errorName(this.#rd, err)));
       return;
     }
-    const rkt = view.getPointer(MSG.rkt);
-    const rktKey = BigInt(Deno.UnsafePointer.value(rkt));
+    const rktKey = view.getBigUint64(MSG.rkt, true);
     let topic = this.#topicNames.get(rktKey);
     if (topic === undefined) {
-      topic = readCString(this.#rd.rd_kafka_topic_name(rkt));
+      topic = readCString(this.#rd.rd_kafka_topic_name(Deno.UnsafePointer.create(rktKey)));
       this.#topicNames.set(rktKey, topic);
     }
     pending.resolve({
       topic,
-      partition: view.getInt32(MSG.partition),
-      offset: view.getBigInt64(MSG.offset).toString(),
+      partition: view.getInt32(MSG.partition, true),
+      offset: view.getBigInt64(MSG.offset, true).toString(),
       timestamp: Number(this.#rd.rd_kafka_message_timestamp(msg, null)),
     });
   }
