@@ -136,7 +136,7 @@ export class FfiConsumer implements ConsumerTransport {
     const subErr = rd.rd_kafka_subscribe(rk, topics);
     rd.rd_kafka_topic_partition_list_destroy(topics);
     if (subErr !== CONST.ERR_NO_ERROR) throw new Error(`subscribe: ${errorName(rd, subErr)}`);
-    // Turns of 200 events with a macrotask between them (see EventPump): the per-partition queues
+    // Turns of 200 events with a setImmediate between them (see EventPump): the per-partition queues
     // drain between turns instead of filling up to a pause (a pause drops librdkafka's prefetched
     // messages, which then have to be fetched again: 3-10x slower, measured).
     this.#pump = new EventPump(rd, queue, (event, type) => this.#onEvent(event, type), this.#logger, 100, 200);

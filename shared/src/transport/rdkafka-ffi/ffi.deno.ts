@@ -1,4 +1,5 @@
 // Small helpers over the raw symbols: C strings, configuration, errors, the event pump.
+import { setImmediate } from "node:timers";
 import type { KafkaConnection } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import { CONST, LAYOUT } from "./layout.ts";
@@ -148,7 +149,7 @@ export class EventPump {
         // After a full turn, a macrotask: the message handlers' promise chains did not get to run
         // between awaited polls (measured: the pump outran them), timers and I/O neither.
         if (served >= this.maxBatch) {
-          await new Promise((resolve) => setTimeout(resolve, 0));
+          await new Promise((resolve) => setImmediate(resolve));
           break;
         }
         event = rd.queue_poll_now(this.queue, 0);
