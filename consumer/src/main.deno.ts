@@ -1,9 +1,10 @@
-// Deno entry point: Deno.serve and the pure-JS @platformatic/kafka client, because Deno loads
-// only Node-API addons and librdkafka's binding is not one. Same boot as on Node.
+// Deno entry point: Deno.serve and librdkafka through Deno FFI (the Confluent client's C library;
+// its Node binding is a nan addon Deno cannot load), or @platformatic/kafka with
+// TRANSPORT=platformatic. Same boot as on Node.
 import { loadConfig } from "@kafka-pair/shared/config";
 import { createLogger } from "@kafka-pair/shared/log";
 import { denoServe, exitOnSignals } from "@kafka-pair/shared/runtime/deno";
-import { platformaticTransport } from "@kafka-pair/shared/transport/platformatic";
+import { createDenoTransport } from "@kafka-pair/shared/transport/select-deno";
 import { bootConsumer } from "./boot.ts";
 import { loadSubscriptions } from "./subscriptions.ts";
 
@@ -12,7 +13,7 @@ const logger = createLogger("consumer", config.logLevel);
 const worker = await bootConsumer({
   config,
   logger,
-  transport: platformaticTransport({ connection: config.kafka, logger, deliveryTimeoutMs: config.deliveryTimeoutMs }),
+  transport: await createDenoTransport(config, logger),
   subscriptions: await loadSubscriptions(config.consumer.handlersModule),
   serve: denoServe,
 });

@@ -72,9 +72,16 @@ export const Env = v.object({
     ),
   ),
   TRANSPORT: v.pipe(
-    v.optional(v.picklist(["confluent", "kafkajs"]), "confluent"),
+    v.optional(v.picklist(["confluent", "kafkajs", "platformatic"]), "confluent"),
     v.description(
-      "Kafka client on Node: `confluent` (librdkafka) or `kafkajs` (the benchmark's peer). Deno always uses `@platformatic/kafka`.",
+      "Kafka client: `confluent` is librdkafka (on Node the Confluent binding, on Deno the same C library through FFI); " +
+        "`kafkajs` (the benchmark's peer) and `platformatic` (@platformatic/kafka, for Deno hosts without FFI) are pure JavaScript.",
+    ),
+  ),
+  LIBRDKAFKA_PATH: v.pipe(
+    v.optional(v.pipe(v.string(), v.minLength(1))),
+    v.description(
+      "Deno only: the librdkafka shared library to load. Unset: the one the installed Confluent package carries, then the system's `librdkafka.so.1`.",
     ),
   ),
   PORT: v.pipe(
@@ -158,6 +165,7 @@ export interface WorkerConfig {
   deliveryTimeoutMs: number;
   lingerMs: number;
   transport: Env["TRANSPORT"];
+  librdkafkaPath: string | undefined;
   maxQueuedMessages: number;
   producer: {
     apiToken: string | undefined;
@@ -237,6 +245,7 @@ export function loadConfig(role: WorkerConfig["role"], source = processEnv()): W
     deliveryTimeoutMs: env.KAFKA_DELIVERY_TIMEOUT_MS,
     lingerMs: env.KAFKA_LINGER_MS,
     transport: env.TRANSPORT,
+    librdkafkaPath: env.LIBRDKAFKA_PATH,
     maxQueuedMessages: env.KAFKA_MAX_QUEUED_MESSAGES,
     producer: {
       apiToken: env.PRODUCER_API_TOKEN,

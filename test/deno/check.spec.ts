@@ -17,6 +17,7 @@ describe("deno check", () => {
         "consumer/src/main.deno.ts",
         "shared/src",
         "test/deno/transactions.deno.ts",
+        "test/deno/fatal.deno.ts",
       ],
       { cwd: root, env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" }, encoding: "utf8" },
     );

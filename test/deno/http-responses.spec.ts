@@ -4,7 +4,7 @@ import { anOrder, postJson, readJson } from "../helpers/events.ts";
 import { totalEndOffset, useAdmin, useNamespace } from "../helpers/kafka.ts";
 import { startWorker, type Worker } from "../helpers/workers.ts";
 
-// The producer on Deno (Deno.serve + @platformatic/kafka): what a client sees, and that a
+// The producer on Deno (Deno.serve + librdkafka through FFI): what a client sees, and that a
 // rejected request leaves Kafka untouched.
 describe("Deno producer: HTTP answers", () => {
   const ns = useNamespace();
@@ -16,8 +16,12 @@ describe("Deno producer: HTTP answers", () => {
     producer = await startWorker("producer", { KAFKA_NAMESPACE: ns.prefix }, { runtime: "deno" });
   });
 
-  it("runs on the platformatic transport", () => {
-    expect(producer.logs.find((l) => l.msg === "producer listening")).toMatchObject({ transport: "platformatic" });
+  it("runs on librdkafka through FFI and names the library it loaded", () => {
+    expect(producer.logs.find((l) => l.msg === "producer listening")).toMatchObject({ transport: "rdkafka-ffi" });
+    expect(producer.logs.find((l) => l.msg === "librdkafka loaded through Deno FFI")).toMatchObject({
+      librdkafka: expect.stringMatching(/librdkafka/),
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+    });
   });
 
   it("answers 201 with the delivery report of a valid event, which is in Kafka", async () => {

@@ -1,17 +1,17 @@
-// Run by transactions.spec.ts under Deno: the platformatic adapter's transactions, seen by its
-// own read_committed consumer. Prints one JSON line with what happened; the spec judges it.
-// Env: KAFKA_BOOTSTRAP_SERVERS, TOPIC, GROUP.
+// Run by transactions.spec.ts under Deno: an adapter's transactions (TRANSPORT picks it, as for
+// the workers), seen by its own read_committed consumer. Prints one JSON line with what happened;
+// the spec judges it. Env: KAFKA_BOOTSTRAP_SERVERS, TOPIC, GROUP, TRANSPORT.
 import { loadConfig } from "@kafka-pair/shared/config";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import { createLogger } from "@kafka-pair/shared/log";
 import type { DeliveryReport } from "@kafka-pair/shared/transport";
-import { platformaticTransport } from "@kafka-pair/shared/transport/platformatic";
+import { createDenoTransport } from "@kafka-pair/shared/transport/select-deno";
 
 const topic = Deno.env.get("TOPIC") ?? "";
 const groupId = Deno.env.get("GROUP") ?? "";
 const config = loadConfig("producer");
 const logger = createLogger("transactions", "warn");
-const transport = platformaticTransport({ connection: config.kafka, logger, deliveryTimeoutMs: 10_000 });
+const transport = await createDenoTransport({ ...config, deliveryTimeoutMs: 10_000 }, logger);
 const text = new TextEncoder();
 const record = (value: string) => ({ topic, key: value, value: text.encode(value) });
 
@@ -21,7 +21,7 @@ await admin.createTopics([{ name: topic, partitions: 3, replicationFactor: 3 }])
 
 const producer = transport.producer();
 await producer.connect();
-if (!producer.transaction) throw new Error("the platformatic adapter has no transactions");
+if (!producer.transaction) throw new Error(`the ${transport.name} adapter has no transactions`);
 
 const committed = await producer.transaction((tx) =>
   Promise.all(["committed-1", "committed-2", "committed-3"].map((v) => tx.send(record(v)))),

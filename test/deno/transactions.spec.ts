@@ -45,13 +45,17 @@ function runUnderDeno(script: string, env: Record<string, string>): Promise<Outc
   });
 }
 
-// The platformatic adapter on Deno, below the HTTP edge: a committed transaction is seen by a
-// read_committed reader, an aborted one is not, although its records reached the log.
-describe("transactions on Deno (platformatic adapter)", () => {
+// Each Deno adapter, below the HTTP edge: a committed transaction is seen by a read_committed
+// reader, an aborted one is not, although its records reached the log.
+describe.each([
+  { adapter: "rdkafka-ffi", transport: "confluent" },
+  { adapter: "platformatic", transport: "platformatic" },
+])("transactions on Deno ($adapter adapter)", ({ transport }) => {
   const ns = useNamespace();
   let outcome: Outcome;
   beforeAll(async () => {
     outcome = await runUnderDeno("test/deno/transactions.deno.ts", {
+      TRANSPORT: transport,
       KAFKA_BOOTSTRAP_SERVERS: inject("bootstrapServers"),
       TOPIC: ns.topic("tx-probe"),
       GROUP: ns.group("tx-reader"),

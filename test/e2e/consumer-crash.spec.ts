@@ -12,7 +12,8 @@ import { startWorker } from "../helpers/workers.ts";
 const EVENTS = 400;
 
 // kill -9 in the middle of a stream: at-least-once, and duplicates only from the uncommitted window.
-describe("consumer crash and restart", () => {
+// On both runtimes: Node's binding and Deno's FFI adapter share librdkafka, not the code around it.
+describe.each(["node", "deno"] as const)("consumer crash and restart (%s)", (runtime) => {
   const ns = useNamespace();
   const journal = join(tempDir("consumer-crash"), "journal.ndjson");
   let admin: AdminTransport;
@@ -23,8 +24,9 @@ describe("consumer crash and restart", () => {
   it("processes every event at least once; only events past the committed offsets run twice", {
     timeout: 240_000,
   }, async () => {
+    // The test handler journals to a file: on Deno that needs --allow-write.
     const env = { KAFKA_NAMESPACE: ns.prefix, CONSUMER_HANDLERS: TEST_HANDLERS, CONSUMER_CONCURRENCY: "3" };
-    const first = await startWorker("consumer", env);
+    const first = await startWorker("consumer", env, { runtime, denoAllow: ["--allow-write"] });
     const producer = await useRawProducer();
     const headers = { [TEST_HEADER.journal]: journal, [TEST_HEADER.sleepMs]: "5" };
     const produced: { partition: number; offset: string }[] = [];
@@ -52,7 +54,7 @@ describe("consumer crash and restart", () => {
     }
     expect(beforeRestart.length).toBeLessThan(EVENTS);
 
-    const second = await startWorker("consumer", env);
+    const second = await startWorker("consumer", env, { runtime, denoAllow: ["--allow-write"] });
     const key = (e: { partition: number; offset: string }) => `${e.partition}/${e.offset}`;
     await eventually(
       () => {
@@ -77,7 +79,9 @@ describe("consumer crash and restart", () => {
     for (const p of produced) {
       if (BigInt(p.offset) < BigInt(committed.get(p.partition) ?? "0")) expect(firstDone.has(key(p))).toBe(true);
     }
-    console.log(`[consumer-crash] ${beforeRestart.length} done before kill -9, ${duplicates.length} processed twice`);
+    console.log(
+      `[consumer-crash ${runtime}] ${beforeRestart.length} done before kill -9, ${duplicates.length} processed twice`,
+    );
     expect(await second.stop("SIGTERM")).toBe(0);
   });
 });

@@ -29,7 +29,8 @@ function replay(prefix: string, ...args: string[]): Promise<{ code: number | nul
 }
 
 // Failing handlers and broken events: retries, the dead-letter topic, and the way back.
-describe("consumer dead letters", () => {
+// On both runtimes: Node's binding and Deno's FFI adapter.
+describe.each(["node", "deno"] as const)("consumer dead letters (%s)", (runtime) => {
   const ns = useNamespace();
   const dir = tempDir("consumer-dlq");
   let consumer: Worker;
@@ -37,12 +38,16 @@ describe("consumer dead letters", () => {
   let producer: Awaited<ReturnType<typeof useRawProducer>>;
   beforeAll(async () => {
     admin = await useAdmin();
-    consumer = await startWorker("consumer", {
-      KAFKA_NAMESPACE: ns.prefix,
-      CONSUMER_HANDLERS: TEST_HANDLERS,
-      CONSUMER_MAX_RETRIES: String(MAX_RETRIES),
-      CONSUMER_RETRY_BACKOFF_MS: "50",
-    });
+    consumer = await startWorker(
+      "consumer",
+      {
+        KAFKA_NAMESPACE: ns.prefix,
+        CONSUMER_HANDLERS: TEST_HANDLERS,
+        CONSUMER_MAX_RETRIES: String(MAX_RETRIES),
+        CONSUMER_RETRY_BACKOFF_MS: "50",
+      },
+      { runtime },
+    );
     producer = await useRawProducer();
   });
 

@@ -12,15 +12,20 @@ describe("producer under failure", () => {
     admin = await useAdmin();
   });
 
-  describe("when records can't be delivered", () => {
+  // On Node's binding and on Deno's FFI adapter: the same librdkafka queue bound and delivery timeout.
+  describe.each(["node", "deno"] as const)("when records can't be delivered (%s)", (runtime) => {
     const ns = useNamespace();
 
     it("answers 504 with the event id when delivery times out, and 503 with Retry-After when its queue is full", async () => {
-      const producer = await startWorker("producer", {
-        KAFKA_NAMESPACE: ns.prefix,
-        KAFKA_DELIVERY_TIMEOUT_MS: "3000",
-        KAFKA_MAX_QUEUED_MESSAGES: "2",
-      });
+      const producer = await startWorker(
+        "producer",
+        {
+          KAFKA_NAMESPACE: ns.prefix,
+          KAFKA_DELIVERY_TIMEOUT_MS: "3000",
+          KAFKA_MAX_QUEUED_MESSAGES: "2",
+        },
+        { runtime },
+      );
       // With its topic gone, records wait in the producer's queue until their delivery timeout.
       await admin.deleteTopics([ns.topic("orders")]);
       await new Promise((resolve) => setTimeout(resolve, 2000));

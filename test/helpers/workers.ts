@@ -27,7 +27,7 @@ export type Runtime = "node" | "deno";
 
 /** The Deno binary the `deno` npm package installs, and the permissions the deno.json tasks grant. */
 export const denoBin = `${root}node_modules/.bin/deno`;
-export const denoPermissions = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys"];
+export const denoPermissions = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys", "--allow-ffi"];
 
 /**
  * Every worker this spec file started. `afterAll` called from inside a `beforeAll` (where
@@ -52,12 +52,15 @@ afterAll(async () => {
 export async function startWorker(
   name: Worker["name"],
   env: Record<string, string> = {},
-  options: { runtime?: Runtime } = {},
+  options: {
+    runtime?: Runtime /** Deno permissions beyond the tasks' (a test handler writing files). */;
+    denoAllow?: string[];
+  } = {},
 ): Promise<Worker> {
   const port = await freePort();
   const [command, args] =
     options.runtime === "deno"
-      ? [denoBin, ["run", ...denoPermissions, `${name}/src/main.deno.ts`]]
+      ? [denoBin, ["run", ...denoPermissions, ...(options.denoAllow ?? []), `${name}/src/main.deno.ts`]]
       : [process.execPath, ["--import", "tsx", `${name}/src/main.ts`]];
   const child = spawn(command, args, {
     cwd: root,

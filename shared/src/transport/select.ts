@@ -11,6 +11,10 @@ export async function createTransport(config: WorkerConfig, logger: Logger): Pro
     const { kafkaJsTransport } = await import("./kafkajs/index.ts");
     return kafkaJsTransport({ connection: config.kafka, logger, deliveryTimeoutMs: config.deliveryTimeoutMs });
   }
+  if (config.transport === "platformatic") {
+    const { platformaticTransport } = await import("./platformatic/index.ts");
+    return platformaticTransport({ connection: config.kafka, logger, deliveryTimeoutMs: config.deliveryTimeoutMs });
+  }
   const { confluentTransport } = await import("./confluent/index.ts");
   return confluentTransport({
     connection: config.kafka,

@@ -1,7 +1,9 @@
 import type { Buffer } from "node:buffer";
 import {
+  Admin,
   Consumer,
   FetchIsolationLevels,
+  type Group,
   type Message,
   type MessagesStream,
   stringDeserializer,
@@ -16,6 +18,9 @@ import type {
   TopicPartition,
 } from "../consumer.ts";
 import { baseOptions, type PlatformaticOptions } from "./index.ts";
+
+/** The only assignor @platformatic/kafka's consumer offers (its default protocols). */
+const PLATFORMATIC_ASSIGNOR = "roundrobin";
 
 // Keys and header values are strings once deserialized; a record without a key has none at run time.
 type Record = Message<string, Buffer | undefined, string, string>;
@@ -73,6 +78,8 @@ export class PlatformaticConsumer implements ConsumerTransport {
   #eachMessage: EachMessage | undefined;
   #buffered = 0;
   #stopping = false;
+  readonly #groupId: string;
+  readonly #base: ReturnType<typeof baseOptions>;
 
   constructor(options: PlatformaticOptions, consumerOptions: ConsumerOptions) {
     if (consumerOptions.autoCommit) {
@@ -80,6 +87,8 @@ export class PlatformaticConsumer implements ConsumerTransport {
       throw new KafkaPairError("FEATURE_UNAVAILABLE", "the platformatic transport does not offer autoCommit");
     }
     this.#options = consumerOptions;
+    this.#groupId = consumerOptions.groupId;
+    this.#base = baseOptions(options);
     this.#logger = options.logger.child({ component: "consumer", groupId: consumerOptions.groupId });
     this.#maxBuffered = consumerOptions.maxBufferedPerPartition ?? 500;
     this.#consumer = new Consumer({
@@ -102,6 +111,36 @@ export class PlatformaticConsumer implements ConsumerTransport {
         cause: err,
       });
     }
+    await this.#refuseForeignGroup();
+  }
+
+  /**
+   * @platformatic/kafka joins with the eager `roundrobin` assignor only; librdkafka members (Node,
+   * Deno on FFI) and Java ones here speak `cooperative-sticky`. A member whose assignors share no
+   * name with the group's makes the coordinator answer "Inconsistent group protocol", so this
+   * one refuses to start instead of joining a group that already speaks another protocol.
+   */
+  async #refuseForeignGroup(): Promise<void> {
+    const groupId = this.#groupId;
+    const admin = new Admin(this.#base);
+    let group: Group | undefined;
+    try {
+      group = (await admin.describeGroups({ groups: [groupId] })).get(groupId);
+    } catch (err) {
+      throw new KafkaPairError("KAFKA_UNAVAILABLE", `cannot describe group ${groupId}: ${(err as Error).message}`, {
+        cause: err,
+      });
+    } finally {
+      await admin.close().catch(() => {});
+    }
+    if (!group || group.members.size === 0) return;
+    if (group.protocolType === "consumer" && group.protocol === PLATFORMATIC_ASSIGNOR) return;
+    throw new KafkaPairError(
+      "FEATURE_UNAVAILABLE",
+      `consumer group ${groupId} already speaks ${group.protocolType || "?"}/${group.protocol || "?"} with ${group.members.size} member(s); ` +
+        `the platformatic transport can only join with the eager '${PLATFORMATIC_ASSIGNOR}' assignor and would break the group ` +
+        `("Inconsistent group protocol"). Run this worker on librdkafka (TRANSPORT=confluent; on Deno with --allow-ffi) or stop the other members first.`,
+    );
   }
 
   async run(eachMessage: EachMessage): Promise<void> {
