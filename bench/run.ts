@@ -13,14 +13,17 @@ import { namespace } from "@kafka-pair/shared/namespace";
 import { ensureTopics } from "@kafka-pair/shared/topics";
 import { createTransport } from "@kafka-pair/shared/transport/select";
 import cliProgress from "cli-progress";
-import { KAFKA_VERSION } from "../scripts/kafka/launcher.ts";
+import { KAFKA_VERSION, bootstrapServers as launcherBootstrap } from "../scripts/kafka/launcher.ts";
 import { chartSvg } from "./lib/chart.ts";
 import { MAX_EVENT_BYTES, MIN_EVENT_BYTES } from "./lib/events.ts";
+import { listeningPids } from "./lib/proc.ts";
 import { summarizeProfiles } from "./lib/profile.ts";
 import { markdownTable, ratioLine, ratioMarkdown, ratios, textTable } from "./lib/report.ts";
 import { SCENARIOS, type ScenarioName, type ScenarioResult, unavailable } from "./lib/result.ts";
 import { repoRoot, workerNodeFlags } from "./lib/workers.ts";
+import { findWrk, WRK_INSTALL } from "./lib/wrk.ts";
 import {
+  batchLoad,
   type Context,
   clientRaw,
   consume,
@@ -30,8 +33,10 @@ import {
   javaLimit,
   type Options,
   type Progress,
+  singleLoad,
   startProducer,
   stopWorker,
+  warmUp,
 } from "./scenarios.ts";
 
 const HELP = `npm run bench -- [options]
@@ -42,12 +47,16 @@ const HELP = `npm run bench -- [options]
   --duration=SECONDS   length of each measured window (default 15)
   --count=N            at most N messages per scenario (default: no limit but the duration)
   --batch-size=N       events per batch POST (default 100)
+  --batch-concurrency=N  connections for the batch scenarios (default 16)
   --raw-window=N       sends in flight for client-raw (default 1000)
   --java-records=N     records for ProducerPerformance (default: client-raw's rate x duration)
   --consume-min=N      records the consume scenarios need in the topic (default 100000; quick 5000)
   --namespace=PREFIX   topic/group prefix (default: random bench-xxxx.); its topics are deleted at the end
   --keep-topics        leave the namespace's topics in place
   --log-level=LEVEL    the workers' log level (default info: the real path)
+  --warmup=SECONDS     unmeasured load on each server before its first window (default 10; quick 1)
+  --generator=NAME     HTTP load generator: wrk (default when installed) or node (node:http in this process)
+  --wrk-threads=N      wrk threads (default 2)
   --cpu-prof           profile every worker (V8 --cpu-prof) and print where their CPU went
   --out=DIR            where the report goes (default bench-results/, or a temp dir with --quick)`;
 
@@ -60,6 +69,7 @@ const { values: argv } = parseArgs({
     duration: { type: "string" },
     count: { type: "string" },
     "batch-size": { type: "string", default: "100" },
+    "batch-concurrency": { type: "string", default: "16" },
     "raw-window": { type: "string", default: "1000" },
     "java-records": { type: "string" },
     "consume-min": { type: "string" },
@@ -68,6 +78,9 @@ const { values: argv } = parseArgs({
     "log-level": { type: "string", default: "info" },
     out: { type: "string" },
     "cpu-prof": { type: "boolean", default: false },
+    warmup: { type: "string" },
+    generator: { type: "string" },
+    "wrk-threads": { type: "string", default: "2" },
     help: { type: "boolean", default: false },
   },
 });
@@ -100,14 +113,40 @@ const options: Options = {
   durationS: positive("duration", argv.duration, argv.quick ? 2 : 15),
   count: positive("count", argv.count, Number.MAX_SAFE_INTEGER),
   batchSize: positive("batch-size", argv["batch-size"], 100),
+  batchConcurrency: positive("batch-concurrency", argv["batch-concurrency"], 16),
   rawWindow: positive("raw-window", argv["raw-window"], 1000),
   javaRecords: argv["java-records"] ? positive("java-records", argv["java-records"], 0) : undefined,
   consumeMin: positive("consume-min", argv["consume-min"], argv.quick ? 5_000 : 100_000),
   logLevel: argv["log-level"] ?? "info",
+  warmupS: argv.warmup === "0" ? 0 : positive("warmup", argv.warmup, argv.quick ? 1 : 10),
+  wrkThreads: positive("wrk-threads", argv["wrk-threads"], 2),
 };
 
+// The HTTP load generator: wrk, a C program whose CPU is small beside the edge's, unless told otherwise.
+if (argv.generator !== undefined && argv.generator !== "wrk" && argv.generator !== "node") {
+  console.error(`--generator must be wrk or node, got "${argv.generator}"\n\n${HELP}`);
+  process.exit(2);
+}
+const wrk = argv.generator === "node" ? undefined : findWrk();
+const generatorNote =
+  argv.generator === "node"
+    ? "node:http in the bench process (--generator=node)"
+    : wrk
+      ? `wrk (${options.wrkThreads} threads, keep-alive, Lua per-response checks)`
+      : `node:http in the bench process: wrk was not found (install it: ${WRK_INSTALL})`;
+if (argv.generator === "wrk" && !wrk) {
+  console.error(`--generator=wrk: wrk is not installed. Install it with:\n  ${WRK_INSTALL}`);
+  process.exit(2);
+}
+
 // The benchmark reads the cluster address like the workers do (KAFKA_BOOTSTRAP_SERVERS, else the launcher's).
-const config = loadConfig("producer", { ...process.env, TRANSPORT: "confluent", KAFKA_NAMESPACE: "" });
+// The launcher's address honours KAFKA_LAUNCHER_PORT_BASE; the config's default (9092-9094) does not.
+const config = loadConfig("producer", {
+  ...process.env,
+  KAFKA_BOOTSTRAP_SERVERS: process.env.KAFKA_BOOTSTRAP_SERVERS ?? launcherBootstrap(),
+  TRANSPORT: "confluent",
+  KAFKA_NAMESPACE: "",
+});
 const ns = namespace(argv.namespace ?? `bench-${randomBytes(3).toString("hex")}.`);
 const outDir = argv.out ?? (options.quick ? join(tmpdir(), "kafka-pair-bench") : join(repoRoot, "bench-results"));
 const logDir = join(tmpdir(), "kafka-pair-bench", ns.prefix.replace(/\.$/, ""));
@@ -176,7 +215,11 @@ const ctx: Context = {
   progress,
   results: [],
   workers: new Set(),
+  brokerPids: localBrokerPids(config.kafka.bootstrapServers),
+  wrk,
 };
+if (!wrk) progress.log(`HTTP load generator: ${generatorNote}`);
+if (ctx.brokerPids.length === 0) progress.log("the brokers are not local processes: their CPU is not reported");
 const startedAt = new Date();
 const load = loadavg();
 
@@ -196,6 +239,16 @@ process.once("SIGINT", () => {
   console.error("\ninterrupted: stopping workers and deleting the bench topics");
   void cleanup().finally(() => process.exit(130));
 });
+
+/** The brokers' pids when the bootstrap servers are on this machine. */
+function localBrokerPids(bootstrap: string): number[] {
+  const ports = bootstrap
+    .split(",")
+    .map((hp) => hp.trim().match(/^(?:127\.0\.0\.1|localhost|\[::1\]):(\d+)$/)?.[1])
+    .filter((p): p is string => p !== undefined)
+    .map(Number);
+  return ports.length > 0 ? listeningPids(ports) : [];
+}
 
 const want = (s: ScenarioName) => selected.includes(s);
 
@@ -217,6 +270,11 @@ try {
 
   if (want("http-single") || want("http-batch") || want("end-to-end")) {
     const producer = await startProducer(ctx, "confluent");
+    // Warm the server (and the brokers) with the loads it is about to be measured under.
+    await warmUp(ctx, producer, [
+      ...(want("http-single") || want("end-to-end") ? [singleLoad(ctx, "confluent")] : []),
+      ...(want("http-batch") ? [batchLoad(ctx)] : []),
+    ]);
     if (want("http-single")) await step("http-single", "http-single", () => httpSingle(ctx, producer, "confluent"));
     if (want("http-batch")) await step("http-batch", "http-batch", () => httpBatch(ctx, producer));
     if (want("end-to-end")) await step("end-to-end", "end-to-end", () => endToEnd(ctx, producer));
@@ -228,6 +286,7 @@ try {
     await step("peers", "kafkajs http-single", async () => {
       const producer = await startProducer(ctx, "kafkajs");
       try {
+        await warmUp(ctx, producer, [singleLoad(ctx, "kafkajs")]);
         return await httpSingle(ctx, producer, "kafkajs");
       } finally {
         await stopWorker(ctx, producer);
@@ -255,6 +314,10 @@ const machine = {
   kafka: `Apache Kafka ${KAFKA_VERSION}, 3 brokers (KRaft) on this machine, loopback`,
   loadAverageAtStart: load.map((l) => l.toFixed(2)).join(" "),
 };
+const warmupNote =
+  options.warmupS > 0
+    ? `each producer process got ${options.warmupS} s of unmeasured load (the single-event load, then the batch load, as the run measures them) before its first window, which also warms the brokers; client-raw gets ${options.warmupS / 2} s of its own; consume windows start at the first handled message`
+    : "none (--warmup=0): the first window of each server is measured cold";
 const profiles = argv["cpu-prof"] ? summarizeProfiles(profileDir) : [];
 const report = {
   startedAt: startedAt.toISOString(),
@@ -262,6 +325,9 @@ const report = {
   namespace: ns.prefix,
   options,
   machine,
+  generator: generatorNote,
+  warmup: warmupNote,
+  brokerPids: ctx.brokerPids,
   results: ctx.results,
   ratios: ratioList,
   profiles,

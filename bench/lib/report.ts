@@ -67,6 +67,11 @@ const fmt = (n: number | undefined, digits = 0) =>
 
 const cpuTotal = (r: ScenarioResult) => Object.values(r.cpuS).reduce((a, b) => a + b, 0);
 
+/** CPU milliseconds per 1,000 messages (= µs per message), from a role's CPU seconds in the window. */
+export function per1k(r: ScenarioResult, cpuS: number | undefined): number | undefined {
+  return cpuS === undefined || Number.isNaN(cpuS) || r.messages === 0 ? undefined : (cpuS * 1e6) / r.messages;
+}
+
 export const COLUMNS = [
   "scenario",
   "msg/s",
@@ -76,6 +81,9 @@ export const COLUMNS = [
   "p99 ms",
   "max ms",
   "CPU s",
+  "edge ms/1k",
+  "brokers ms/1k",
+  "gen ms/1k",
   "errors",
   "count check",
 ] as const;
@@ -83,7 +91,7 @@ export const COLUMNS = [
 export function rows(results: ScenarioResult[]): string[][] {
   return results.map((r) =>
     r.status !== "ok"
-      ? [r.id, r.status, "", "", "", "", "", "", "", r.note ?? ""]
+      ? [r.id, r.status, "", "", "", "", "", "", "", "", "", "", r.note ?? ""]
       : [
           r.id,
           fmt(r.msgsPerS),
@@ -93,8 +101,15 @@ export function rows(results: ScenarioResult[]): string[][] {
           fmt(r.latency?.p99Ms, 2),
           fmt(r.latency?.maxMs, 1),
           fmt(cpuTotal(r), 1),
+          fmt(per1k(r, r.cpu?.edge), 0),
+          fmt(per1k(r, r.cpu?.brokers), 0),
+          fmt(per1k(r, r.cpu?.generator), 0),
           String(r.errors),
-          r.verified ? `${r.verified.ok ? "ok" : "MISMATCH"} ${r.verified.actual}/${r.verified.expected}` : "-",
+          r.verified
+            ? `${r.verified.ok ? "ok" : "MISMATCH"} ${r.verified.actual}/${r.verified.expected}${
+                r.verified.unanswered ? ` (+≤${r.verified.unanswered} unanswered at stop)` : ""
+              }`
+            : "-",
         ],
   );
 }
