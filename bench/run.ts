@@ -14,12 +14,14 @@ import { ensureTopics } from "@kafka-pair/shared/topics";
 import { createTransport } from "@kafka-pair/shared/transport/select";
 import cliProgress from "cli-progress";
 import { KAFKA_VERSION, bootstrapServers as launcherBootstrap } from "../scripts/kafka/launcher.ts";
-import { chartSvg } from "./lib/chart.ts";
+import { chartSvg, sweepSvg } from "./lib/chart.ts";
 import { MAX_EVENT_BYTES, MIN_EVENT_BYTES } from "./lib/events.ts";
 import { listeningPids } from "./lib/proc.ts";
 import { summarizeProfiles } from "./lib/profile.ts";
 import { markdownTable, ratioLine, ratioMarkdown, ratios, textTable } from "./lib/report.ts";
 import { SCENARIOS, type ScenarioName, type ScenarioResult, unavailable } from "./lib/result.ts";
+import { findVegeta, VEGETA_INSTALL } from "./lib/vegeta.ts";
+import type { BenchWorker } from "./lib/workers.ts";
 import { repoRoot, workerNodeFlags } from "./lib/workers.ts";
 import { findWrk, WRK_INSTALL } from "./lib/wrk.ts";
 import {
@@ -28,16 +30,19 @@ import {
   clientRaw,
   consume,
   endToEnd,
+  type HttpLoad,
   httpBatch,
   httpSingle,
   javaLimit,
   type Options,
   type Progress,
   singleLoad,
+  startDenoProducer,
   startProducer,
   stopWorker,
   warmUp,
 } from "./scenarios.ts";
+import { type Sweep, sweep, sweepMarkdown } from "./sweep.ts";
 
 const HELP = `npm run bench -- [options]
   --quick              smoke run: every scenario for 2 s (under a minute), results to a temp dir
@@ -57,6 +62,11 @@ const HELP = `npm run bench -- [options]
   --warmup=SECONDS     unmeasured load on each server before its first window (default 10; quick 1)
   --generator=NAME     HTTP load generator: wrk (default when installed) or node (node:http in this process)
   --wrk-threads=N      wrk threads (default 2)
+  --slo-ms=MS          the sweep's p99 objective (default 50)
+  --sweep-step=SECONDS length of each sweep step (default 5; quick 1)
+  --sweep-start=N      the sweep's first offered rate, events/s (default 100; batches start at 5x)
+  --sweep-factor=X     offered rate multiplier per step (default 1.5)
+  --deno-transport=T   TRANSPORT for the Deno producer in the sweep (default: the Deno build's own client)
   --cpu-prof           profile every worker (V8 --cpu-prof) and print where their CPU went
   --out=DIR            where the report goes (default bench-results/, or a temp dir with --quick)`;
 
@@ -79,6 +89,11 @@ const { values: argv } = parseArgs({
     out: { type: "string" },
     "cpu-prof": { type: "boolean", default: false },
     warmup: { type: "string" },
+    "slo-ms": { type: "string", default: "50" },
+    "sweep-step": { type: "string" },
+    "sweep-start": { type: "string", default: "100" },
+    "sweep-factor": { type: "string", default: "1.5" },
+    "deno-transport": { type: "string" },
     generator: { type: "string" },
     "wrk-threads": { type: "string", default: "2" },
     help: { type: "boolean", default: false },
@@ -252,6 +267,39 @@ function localBrokerPids(bootstrap: string): number[] {
 
 const want = (s: ScenarioName) => selected.includes(s);
 
+const vegeta = want("sweep") ? findVegeta() : undefined;
+const factor = Number(argv["sweep-factor"]);
+if (!(factor > 1)) {
+  console.error(`--sweep-factor must be a number above 1, got "${argv["sweep-factor"]}"`);
+  process.exit(2);
+}
+const sweepBase = {
+  sloMs: positive("slo-ms", argv["slo-ms"], 50),
+  stepS: positive("sweep-step", argv["sweep-step"], options.quick ? 1 : 5),
+  startEventsPerS: positive("sweep-start", argv["sweep-start"], 100),
+  factor,
+  maxSteps: 14,
+};
+const sweeps: Sweep[] = [];
+if (want("sweep") && !vegeta) progress.log(`sweep: vegeta was not found; install it with: ${VEGETA_INSTALL}`);
+
+async function sweepOne(id: string, server: BenchWorker, load: HttpLoad) {
+  if (interrupted) return;
+  const batch = (load.bodies[0]?.records ?? 1) > 1;
+  const blank = { id, server: server.name, sloMs: sweepBase.sloMs, steps: [], stoppedBecause: "" };
+  if (!vegeta) {
+    sweeps.push({ ...blank, status: "unavailable", note: `vegeta not found: ${VEGETA_INSTALL}` });
+    return;
+  }
+  try {
+    const start = sweepBase.startEventsPerS * (batch ? 5 : 1);
+    sweeps.push(await sweep(ctx, server, load, id, { ...sweepBase, vegeta, startEventsPerS: start }));
+  } catch (err) {
+    progress.log(`sweep ${id} failed: ${(err as Error).message}`);
+    sweeps.push({ ...blank, status: "failed", note: String((err as Error).message).slice(0, 300) });
+  }
+}
+
 /** One scenario's failure is a row in the report, never the end of the run. */
 async function step(scenario: ScenarioName, id: string, run: () => Promise<ScenarioResult | ScenarioResult[]>) {
   if (interrupted) return;
@@ -268,30 +316,60 @@ try {
   await ensureTopics(admin, contracts, ns, logger);
   progress.log(`namespace ${ns.prefix}  logs ${logDir}`);
 
-  if (want("http-single") || want("http-batch") || want("end-to-end")) {
+  if (want("http-single") || want("http-batch") || want("end-to-end") || want("sweep")) {
     const producer = await startProducer(ctx, "confluent");
     // Warm the server (and the brokers) with the loads it is about to be measured under.
     await warmUp(ctx, producer, [
-      ...(want("http-single") || want("end-to-end") ? [singleLoad(ctx, "confluent")] : []),
-      ...(want("http-batch") ? [batchLoad(ctx)] : []),
+      ...(want("http-single") || want("end-to-end") || want("sweep") ? [singleLoad(ctx, "confluent")] : []),
+      ...(want("http-batch") || want("sweep") ? [batchLoad(ctx)] : []),
     ]);
     if (want("http-single")) await step("http-single", "http-single", () => httpSingle(ctx, producer, "confluent"));
     if (want("http-batch")) await step("http-batch", "http-batch", () => httpBatch(ctx, producer));
     if (want("end-to-end")) await step("end-to-end", "end-to-end", () => endToEnd(ctx, producer));
+    if (want("sweep")) {
+      await sweepOne("http-single", producer, singleLoad(ctx, "confluent"));
+      await sweepOne("http-batch (json)", producer, batchLoad(ctx));
+    }
     await stopWorker(ctx, producer);
   }
   if (want("client-raw")) await step("client-raw", "client-raw", () => clientRaw(ctx));
   if (want("java-limit")) await step("java-limit", "java-limit", () => javaLimit(ctx));
-  if (want("peers")) {
+  if (want("peers") || want("sweep")) {
     await step("peers", "kafkajs http-single", async () => {
       const producer = await startProducer(ctx, "kafkajs");
       try {
         await warmUp(ctx, producer, [singleLoad(ctx, "kafkajs")]);
-        return await httpSingle(ctx, producer, "kafkajs");
+        if (want("sweep")) await sweepOne("kafkajs http-single", producer, singleLoad(ctx, "kafkajs"));
+        return want("peers") ? await httpSingle(ctx, producer, "kafkajs") : [];
       } finally {
         await stopWorker(ctx, producer);
       }
     });
+  }
+  if (want("sweep") && !interrupted) {
+    const denoTransport = argv["deno-transport"];
+    const id = `deno http-single (${denoTransport ?? "Deno default client"})`;
+    try {
+      const producer = await startDenoProducer(ctx, denoTransport);
+      try {
+        await warmUp(ctx, producer, [singleLoad(ctx, "confluent")]);
+        await sweepOne(id, producer, singleLoad(ctx, "confluent"));
+      } finally {
+        await stopWorker(ctx, producer);
+      }
+    } catch (err) {
+      progress.log(`sweep ${id} failed: ${(err as Error).message}`);
+      const note = String((err as Error).message).slice(0, 300);
+      sweeps.push({
+        id,
+        server: "producer-deno",
+        sloMs: sweepBase.sloMs,
+        steps: [],
+        stoppedBecause: "",
+        status: "failed",
+        note,
+      });
+    }
   }
   if (want("consume")) {
     await step("consume", "consume-manual", () => consume(ctx, "confluent", "manual"));
@@ -329,6 +407,7 @@ const report = {
   warmup: warmupNote,
   brokerPids: ctx.brokerPids,
   results: ctx.results,
+  sweeps,
   ratios: ratioList,
   profiles,
 };
@@ -338,6 +417,11 @@ writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
 const title = `kafka-pair benchmark · ${options.size} B events, acks=all, idempotent · ${startedAt.toISOString().slice(0, 16)}Z`;
 const svgPath = join(outDir, options.quick ? "quick.svg" : "chart.svg");
 writeFileSync(svgPath, chartSvg(ctx.results, title));
+const sweepSvgPath = join(outDir, options.quick ? "quick-sweep.svg" : "sweep.svg");
+if (sweeps.some((s) => s.steps.length > 0)) {
+  const sweepTitle = `open-loop sweep (vegeta) · ${options.size} B events · p99 SLO ${sweepBase.sloMs} ms · ${startedAt.toISOString().slice(0, 16)}Z`;
+  writeFileSync(sweepSvgPath, sweepSvg(sweeps, sweepTitle));
+}
 const mdPath = join(outDir, options.quick ? "quick.md" : "RESULTS.md");
 const shown = (p: string) => (p.startsWith(repoRoot) ? relative(repoRoot, p) : p);
 writeFileSync(
@@ -354,6 +438,20 @@ writeFileSync(
     "",
     ...ctx.results.filter((r) => r.status === "ok").map((r) => `- **${r.id}**: ${r.latencyOf}`),
     "",
+    `CPU columns are milliseconds per 1,000 acknowledged events (= µs per event): the process under test (edge), the brokers' JVMs, the load generator. Generator: ${generatorNote}. Warm-up: ${warmupNote}.`,
+    "",
+    ...(sweeps.length > 0
+      ? [
+          `## Open-loop sweep (p99 SLO ${sweepBase.sloMs} ms)`,
+          "",
+          `Offered rate from ${sweepBase.startEventsPerS} events/s (batches 5×), ×${sweepBase.factor} every ${sweepBase.stepS} s step, by vegeta at a constant rate; a step passes when p99 ≤ SLO, ≥ 90 % of the offered rate was acknowledged and nothing was refused.`,
+          "",
+          sweepMarkdown(sweeps),
+          "",
+          `![latency against offered rate](${options.quick ? "quick-sweep.svg" : "sweep.svg"})`,
+          "",
+        ]
+      : []),
     "## Ratios",
     "",
     ratioMarkdown(ratioList),
@@ -369,6 +467,7 @@ writeFileSync(
 
 console.log(`\n${textTable(ctx.results)}\n`);
 console.log(`ratios: ${ratioLine(ratioList)}`);
+if (sweeps.length > 0) console.log(`\nsweep (p99 SLO ${sweepBase.sloMs} ms):\n${sweepMarkdown(sweeps)}`);
 for (const profile of profiles) {
   console.log(`\nCPU profile ${shown(profile.file)} (${Math.round(profile.totalMs)} ms):`);
   console.log(`  by owner: ${profile.byOwner.map((o) => `${o.owner} ${o.pct}%`).join(", ")}`);

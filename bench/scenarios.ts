@@ -56,7 +56,7 @@ export interface Context {
   wrk?: string;
 }
 
-type Client = "confluent" | "kafkajs";
+export type Client = "confluent" | "kafkajs";
 
 const ORDERS = "orders";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -74,7 +74,7 @@ const selfCpu = () => {
   return (usage.user + usage.system) / 1e6;
 };
 
-function workerEnv(ctx: Context, client: Client, logLevel = ctx.options.logLevel): Record<string, string> {
+export function workerEnv(ctx: Context, client: Client, logLevel = ctx.options.logLevel): Record<string, string> {
   return {
     KAFKA_BOOTSTRAP_SERVERS: ctx.bootstrapServers,
     KAFKA_NAMESPACE: ctx.ns.prefix,
@@ -116,6 +116,21 @@ async function track<T extends BenchWorker>(ctx: Context, worker: Promise<T>): P
   const started = await worker;
   ctx.workers.add(started);
   return started;
+}
+
+/** The producer under Deno (main.deno.ts); its Kafka client is the Deno default unless `transport` names one. */
+export function startDenoProducer(ctx: Context, transport: string | undefined): Promise<BenchWorker> {
+  const { TRANSPORT: _node, ...env } = workerEnv(ctx, "confluent");
+  return track(
+    ctx,
+    startWorker({
+      name: `producer-deno${transport ? `-${transport}` : ""}`,
+      entry: "producer/src/main.deno.ts",
+      env: transport ? { ...env, TRANSPORT: transport, KAFKA_CLIENT_ID: `bench-deno-${transport}` } : env,
+      logDir: ctx.logDir,
+      runtime: "deno",
+    }),
+  );
 }
 
 export async function stopWorker(ctx: Context, worker: BenchWorker | undefined): Promise<void> {

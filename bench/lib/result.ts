@@ -8,6 +8,7 @@ export const SCENARIOS = [
   "consume",
   "end-to-end",
   "peers",
+  "sweep",
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
