@@ -18,7 +18,7 @@ import { chartSvg, sweepSvg } from "./lib/chart.ts";
 import { MAX_EVENT_BYTES, MIN_EVENT_BYTES } from "./lib/events.ts";
 import { listeningPids } from "./lib/proc.ts";
 import { summarizeProfiles } from "./lib/profile.ts";
-import { markdownTable, ratioLine, ratioMarkdown, ratios, textTable } from "./lib/report.ts";
+import { cpuCheckLine, cpuChecks, markdownTable, ratioLine, ratioMarkdown, ratios, textTable } from "./lib/report.ts";
 import { SCENARIOS, type ScenarioName, type ScenarioResult, unavailable } from "./lib/result.ts";
 import { findVegeta, VEGETA_INSTALL } from "./lib/vegeta.ts";
 import type { BenchWorker } from "./lib/workers.ts";
@@ -29,6 +29,7 @@ import {
   type Context,
   clientRaw,
   consume,
+  consumeJava,
   endToEnd,
   type HttpLoad,
   httpBatch,
@@ -374,6 +375,7 @@ try {
   if (want("consume")) {
     await step("consume", "consume-manual", () => consume(ctx, "confluent", "manual"));
     await step("consume", "consume-auto", () => consume(ctx, "confluent", "auto"));
+    await step("consume", "consume-java-limit", () => consumeJava(ctx));
   }
   if (want("peers")) await step("peers", "kafkajs consume-manual", () => consume(ctx, "kafkajs", "manual"));
 } finally {
@@ -384,6 +386,7 @@ try {
 // ---------------------------------------------------------------- report
 
 const ratioList = ratios(ctx.results);
+const cpuList = cpuChecks(ctx.results);
 const machine = {
   cpu: `${cpus().length} × ${cpus()[0]?.model ?? "unknown"}`,
   memoryGiB: Math.round(totalmem() / 2 ** 30),
@@ -409,6 +412,7 @@ const report = {
   results: ctx.results,
   sweeps,
   ratios: ratioList,
+  cpuChecks: cpuList,
   profiles,
 };
 const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
@@ -456,6 +460,8 @@ writeFileSync(
     "",
     ratioMarkdown(ratioList),
     "",
+    `CPU budgets: ${cpuCheckLine(cpuList)}.`,
+    "",
     `![throughput and latency per scenario](${options.quick ? "quick.svg" : "chart.svg"})`,
     "",
     "## Machine",
@@ -467,6 +473,7 @@ writeFileSync(
 
 console.log(`\n${textTable(ctx.results)}\n`);
 console.log(`ratios: ${ratioLine(ratioList)}`);
+console.log(`CPU: ${cpuCheckLine(cpuList)}`);
 if (sweeps.length > 0) console.log(`\nsweep (p99 SLO ${sweepBase.sloMs} ms):\n${sweepMarkdown(sweeps)}`);
 for (const profile of profiles) {
   console.log(`\nCPU profile ${shown(profile.file)} (${Math.round(profile.totalMs)} ms):`);

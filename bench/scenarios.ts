@@ -875,3 +875,90 @@ export async function endToEnd(ctx: Context, producer: BenchWorker): Promise<Sce
     await stopWorker(ctx, consumer);
   }
 }
+
+// ---------------------------------------------------------------- consume-java-limit
+
+/**
+ * Kafka's own ConsumerPerformance reading the same topic read_committed: the consuming limit,
+ * as java-limit is for producing. Its rate is the tool's fetch rate (group join excluded).
+ */
+export async function consumeJava(ctx: Context): Promise<ScenarioResult> {
+  const available = await prefill(ctx);
+  const group = ctx.ns.group("bench-java-consume");
+  const bar = ctx.progress.begin("consume-java-limit", ctx.options.durationS);
+  const begin = Date.now();
+  const ticker = setInterval(() => bar.update((Date.now() - begin) / 1000, 0), 250);
+  const cpu0 = reapedChildrenCpuSeconds();
+  const brokers0 = brokerCpu(ctx);
+  const run = await kafkaJava(
+    "org.apache.kafka.tools.ConsumerPerformance",
+    [
+      "--bootstrap-server",
+      ctx.bootstrapServers,
+      "--topic",
+      ctx.ns.topic(ORDERS),
+      "--num-records",
+      String(available),
+      "--group",
+      group,
+      "--timeout",
+      "30000",
+      "--command-property",
+      "isolation.level=read_committed",
+      "--command-property",
+      "client.id=bench-java-consume",
+    ],
+    { timeoutMs: 300_000, heap: "768m" },
+  );
+  clearInterval(ticker);
+  const cpuS = reapedChildrenCpuSeconds() - cpu0;
+  const brokersS = brokerCpu(ctx) - brokers0;
+  // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, ...
+  const data = run.stdout
+    .split("\n")
+    .map((l) => l.split(",").map((c) => c.trim()))
+    .find((cols) => cols.length >= 8 && /^\d/.test(cols[0] ?? "") && !Number.isNaN(Number(cols[4])));
+  if (run.code !== 0 || !data) {
+    bar.done("failed");
+    return unavailable(
+      "consume-java-limit",
+      "consume",
+      "java",
+      `ConsumerPerformance exited ${run.code}: ${(run.stderr || run.stdout).slice(-300)}`,
+      "failed",
+    );
+  }
+  const consumed = Number(data[4]);
+  const mb = Number(data[2]);
+  const fetchMs = Number(data[7]);
+  const elapsedS = Math.max(0.001, fetchMs / 1000);
+  bar.done(`${Math.round(consumed / elapsedS)} msg/s`);
+  return finish(
+    {
+      id: "consume-java-limit",
+      scenario: "consume",
+      client: "java",
+      latencyOf: "not measured (ConsumerPerformance reports rates only)",
+      settings: {
+        tool: "org.apache.kafka.tools.ConsumerPerformance",
+        isolation: "read_committed",
+        records: available,
+        rate: "records / fetch time (the tool's fetch.nMsg.sec: group join excluded)",
+      },
+    },
+    {
+      messages: consumed,
+      errors: 0,
+      bytes: mb * 1024 * 1024,
+      elapsedS,
+      cpuS: { "java (whole JVM)": cpuS, brokers: brokersS },
+      cpu: { edge: cpuS, brokers: brokersS },
+      verified: {
+        check: "records ConsumerPerformance read vs records in the topic",
+        expected: available,
+        actual: consumed,
+        ok: consumed === available,
+      },
+    },
+  );
+}

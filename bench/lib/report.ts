@@ -29,6 +29,8 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
   const manual = okRow(results, "consume-manual");
   const auto = okRow(results, "consume-auto");
   const peer = okRow(results, "kafkajs http-single");
+  const manualPeer = okRow(results, "kafkajs consume-manual");
+  const consumeJava = okRow(results, "consume-java-limit");
   const ratio = (
     name: string,
     a: ScenarioResult | undefined,
@@ -56,8 +58,43 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
     ratio(`http-batch / client-raw`, batch, raw, 0.6),
     ratio("client-raw / java-limit", raw, java, 0.8),
     ratio("consume-manual / consume-auto", manual, auto, 0.5),
+    ratio("consume-manual / KafkaJS consume-manual", manual, manualPeer, 1.5),
+    ratio("consume-manual / consume-java-limit", manual, consumeJava, 0.25),
     vsPeer,
   ];
+}
+
+export interface CpuCheck {
+  name: string;
+  row: string;
+  /** Edge CPU per event (µs), and the most the project allows. */
+  value?: number;
+  limitUs: number;
+  met?: boolean;
+}
+
+/** The edge's CPU budgets: per single-event POST, and per record of a 100-record JSON batch. */
+export function cpuChecks(results: ScenarioResult[]): CpuCheck[] {
+  const check = (name: string, id: string, limitUs: number): CpuCheck => {
+    const row = okRow(results, id);
+    const value = row ? per1k(row, row.cpu?.edge) : undefined;
+    return { name, row: id, value, limitUs, met: value === undefined ? undefined : value <= limitUs };
+  };
+  return [
+    check("edge CPU per single-event POST", "http-single", 80),
+    check("edge CPU per record, JSON batches", "http-batch (json)", 25),
+  ];
+}
+
+export function cpuCheckLine(list: CpuCheck[]): string {
+  return list
+    .map(
+      (c) =>
+        `${c.name} = ${c.value === undefined ? "n/a" : `${c.value.toFixed(0)} µs`} (target ≤ ${c.limitUs} µs: ${
+          c.met === undefined ? "n/a" : c.met ? "met" : "MISSED"
+        })`,
+    )
+    .join("; ");
 }
 
 const fmt = (n: number | undefined, digits = 0) =>
