@@ -697,6 +697,8 @@ export async function consume(ctx: Context, client: Client, commit: "manual" | "
   let cpu0 = Number.NaN;
   let brokers0 = Number.NaN;
   let brokers1 = Number.NaN;
+  // CPU is read between two polls; the messages handled between them give CPU per message.
+  let processed0 = 0;
   let windowStats: ConsumerStats | undefined;
   let cpu1 = Number.NaN;
   // Bounded: a start-up allowance, then the measuring window from the first handled message.
@@ -707,6 +709,7 @@ export async function consume(ctx: Context, client: Client, commit: "manual" | "
       if (stats.processed > 0 && Number.isNaN(cpu0)) {
         cpu0 = cpuOf(worker);
         brokers0 = brokerCpu(ctx);
+        processed0 = stats.processed;
       }
       if (stats.processed > 0) bar.update((Date.now() - stats.firstAt) / 1000, stats.processed);
       if (stats.processed >= available || (stats.firstAt > 0 && Date.now() - stats.firstAt >= limitMs)) {
@@ -731,6 +734,7 @@ export async function consume(ctx: Context, client: Client, commit: "manual" | "
     );
   }
   const final = JSON.parse(readFileSync(statsFile, "utf8")) as ConsumerStats;
+  const cpuSpan = windowStats.processed - processed0 > 0 ? windowStats.processed - processed0 : Number.NaN;
   const committed = await committedTotal(ctx, group);
   const elapsedS = Math.max(0.001, (windowStats.lastAt - windowStats.firstAt) / 1000);
   const bytesPerRecord = encodedSize(sizedOrder(ctx.options.size));
@@ -763,7 +767,11 @@ export async function consume(ctx: Context, client: Client, commit: "manual" | "
       elapsedS,
       latency: summarize(decodeHistogram(windowStats.service)),
       cpuS: { [group]: cpu1 - cpu0, brokers: brokers1 - brokers0 },
-      cpu: { edge: cpu1 - cpu0, brokers: brokers1 - brokers0 },
+      // Scaled from the polls' span to the window's messages, so CPU per 1,000 is per handled message.
+      cpu: {
+        edge: ((cpu1 - cpu0) * windowStats.processed) / cpuSpan,
+        brokers: ((brokers1 - brokers0) * windowStats.processed) / cpuSpan,
+      },
       verified,
     },
   );
