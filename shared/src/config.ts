@@ -55,6 +55,15 @@ export const Env = v.object({
   /** How long an Idempotency-Key replays its first answer. */
   IDEMPOTENCY_WINDOW_MS: positiveInt(24 * 60 * 60 * 1000),
   IDEMPOTENCY_MAX_KEYS: v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "100000"),
+  /**
+   * Producer access log: one info line per HTTP request (`all`), one per `ACCESS_LOG_SAMPLE_EVERY`
+   * successful requests (`sampled`), or none (`off`). Answers ≥ 500 are always logged in `all`
+   * and `sampled`; refused requests (4xx) are logged by the error handler at any setting. At the
+   * default, a line per request was a synchronous stdout write costing about a fifth of the
+   * single-event throughput (docs/benchmark.md).
+   */
+  ACCESS_LOG: v.optional(v.picklist(["all", "sampled", "off"]), "sampled"),
+  ACCESS_LOG_SAMPLE_EVERY: v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "100"),
   /** CloudEvents `source` stamped on events whose request did not name one. */
   PRODUCER_EVENT_SOURCE: v.optional(v.pipe(v.string(), v.nonEmpty()), "/kafka-pair/producer"),
   /**
@@ -103,8 +112,15 @@ export interface WorkerConfig {
     idempotencyWindowMs: number;
     idempotencyMaxKeys: number;
     eventSource: string;
+    accessLog: AccessLogSettings;
   };
   consumer: ConsumerSettings;
+}
+
+export interface AccessLogSettings {
+  mode: Env["ACCESS_LOG"];
+  /** In `sampled` mode, one successful request in this many is logged. */
+  sampleEvery: number;
 }
 
 export interface ConsumerSettings {
@@ -182,6 +198,7 @@ export function loadConfig(role: WorkerConfig["role"], source = processEnv()): W
       idempotencyWindowMs: env.IDEMPOTENCY_WINDOW_MS,
       idempotencyMaxKeys: env.IDEMPOTENCY_MAX_KEYS,
       eventSource: env.PRODUCER_EVENT_SOURCE,
+      accessLog: { mode: env.ACCESS_LOG, sampleEvery: env.ACCESS_LOG_SAMPLE_EVERY },
     },
     consumer: {
       handlersModule: env.CONSUMER_HANDLERS,
