@@ -80,10 +80,10 @@ const PALETTE = ["#54a24b", "#4c78a8", "#f58518", "#b279a2", "#e45756", "#72b7b2
  * p50 (dashed), the SLO as a red rule, and each series' sustainable rate in the legend.
  */
 export function sweepSvg(series: SweepSeries[], title: string): string {
-  const width = 760;
+  const width = 840;
   const height = 460;
   const left = 70;
-  const right = 200;
+  const right = 280;
   const top = 50;
   const bottom = 60;
   const plotW = width - left - right;
