@@ -13,26 +13,37 @@ import { namespace } from "@kafka-pair/shared/namespace";
 import { ensureTopics } from "@kafka-pair/shared/topics";
 import { createTransport } from "@kafka-pair/shared/transport/select";
 import cliProgress from "cli-progress";
-import { KAFKA_VERSION } from "../scripts/kafka/launcher.ts";
-import { chartSvg } from "./lib/chart.ts";
+import { KAFKA_VERSION, bootstrapServers as launcherBootstrap } from "../scripts/kafka/launcher.ts";
+import { chartSvg, sweepSvg } from "./lib/chart.ts";
 import { MAX_EVENT_BYTES, MIN_EVENT_BYTES } from "./lib/events.ts";
+import { listeningPids } from "./lib/proc.ts";
 import { summarizeProfiles } from "./lib/profile.ts";
-import { markdownTable, ratioLine, ratioMarkdown, ratios, textTable } from "./lib/report.ts";
+import { cpuCheckLine, cpuChecks, markdownTable, ratioLine, ratioMarkdown, ratios, textTable } from "./lib/report.ts";
 import { SCENARIOS, type ScenarioName, type ScenarioResult, unavailable } from "./lib/result.ts";
+import { findVegeta, VEGETA_INSTALL } from "./lib/vegeta.ts";
+import type { BenchWorker } from "./lib/workers.ts";
 import { repoRoot, workerNodeFlags } from "./lib/workers.ts";
+import { findWrk, WRK_INSTALL } from "./lib/wrk.ts";
 import {
+  batchLoad,
   type Context,
   clientRaw,
   consume,
+  consumeJava,
   endToEnd,
+  type HttpLoad,
   httpBatch,
   httpSingle,
   javaLimit,
   type Options,
   type Progress,
+  singleLoad,
+  startDenoProducer,
   startProducer,
   stopWorker,
+  warmUp,
 } from "./scenarios.ts";
+import { type Sweep, sweep, sweepMarkdown } from "./sweep.ts";
 
 const HELP = `npm run bench -- [options]
   --quick              smoke run: every scenario for 2 s (under a minute), results to a temp dir
@@ -42,12 +53,21 @@ const HELP = `npm run bench -- [options]
   --duration=SECONDS   length of each measured window (default 15)
   --count=N            at most N messages per scenario (default: no limit but the duration)
   --batch-size=N       events per batch POST (default 100)
+  --batch-concurrency=N  connections for the batch scenarios (default 16)
   --raw-window=N       sends in flight for client-raw (default 1000)
   --java-records=N     records for ProducerPerformance (default: client-raw's rate x duration)
   --consume-min=N      records the consume scenarios need in the topic (default 100000; quick 5000)
   --namespace=PREFIX   topic/group prefix (default: random bench-xxxx.); its topics are deleted at the end
   --keep-topics        leave the namespace's topics in place
   --log-level=LEVEL    the workers' log level (default info: the real path)
+  --warmup=SECONDS     unmeasured load on each server before its first window (default 10; quick 1)
+  --generator=NAME     HTTP load generator: wrk (default when installed) or node (node:http in this process)
+  --wrk-threads=N      wrk threads (default 2)
+  --slo-ms=MS          the sweep's p99 objective (default 50)
+  --sweep-step=SECONDS length of each sweep step (default 5; quick 1)
+  --sweep-start=N      the sweep's first offered rate, events/s (default 100; batches start at 5x)
+  --sweep-factor=X     offered rate multiplier per step (default 1.5)
+  --deno-transport=T   TRANSPORT for the Deno producer in the sweep (default: the Deno build's own client)
   --cpu-prof           profile every worker (V8 --cpu-prof) and print where their CPU went
   --out=DIR            where the report goes (default bench-results/, or a temp dir with --quick)`;
 
@@ -60,6 +80,7 @@ const { values: argv } = parseArgs({
     duration: { type: "string" },
     count: { type: "string" },
     "batch-size": { type: "string", default: "100" },
+    "batch-concurrency": { type: "string", default: "16" },
     "raw-window": { type: "string", default: "1000" },
     "java-records": { type: "string" },
     "consume-min": { type: "string" },
@@ -68,6 +89,14 @@ const { values: argv } = parseArgs({
     "log-level": { type: "string", default: "info" },
     out: { type: "string" },
     "cpu-prof": { type: "boolean", default: false },
+    warmup: { type: "string" },
+    "slo-ms": { type: "string", default: "50" },
+    "sweep-step": { type: "string" },
+    "sweep-start": { type: "string", default: "100" },
+    "sweep-factor": { type: "string", default: "1.5" },
+    "deno-transport": { type: "string" },
+    generator: { type: "string" },
+    "wrk-threads": { type: "string", default: "2" },
     help: { type: "boolean", default: false },
   },
 });
@@ -100,14 +129,40 @@ const options: Options = {
   durationS: positive("duration", argv.duration, argv.quick ? 2 : 15),
   count: positive("count", argv.count, Number.MAX_SAFE_INTEGER),
   batchSize: positive("batch-size", argv["batch-size"], 100),
+  batchConcurrency: positive("batch-concurrency", argv["batch-concurrency"], 16),
   rawWindow: positive("raw-window", argv["raw-window"], 1000),
   javaRecords: argv["java-records"] ? positive("java-records", argv["java-records"], 0) : undefined,
   consumeMin: positive("consume-min", argv["consume-min"], argv.quick ? 5_000 : 100_000),
   logLevel: argv["log-level"] ?? "info",
+  warmupS: argv.warmup === "0" ? 0 : positive("warmup", argv.warmup, argv.quick ? 1 : 10),
+  wrkThreads: positive("wrk-threads", argv["wrk-threads"], 2),
 };
 
+// The HTTP load generator: wrk, a C program whose CPU is small beside the edge's, unless told otherwise.
+if (argv.generator !== undefined && argv.generator !== "wrk" && argv.generator !== "node") {
+  console.error(`--generator must be wrk or node, got "${argv.generator}"\n\n${HELP}`);
+  process.exit(2);
+}
+const wrk = argv.generator === "node" ? undefined : findWrk();
+const generatorNote =
+  argv.generator === "node"
+    ? "node:http in the bench process (--generator=node)"
+    : wrk
+      ? `wrk (${options.wrkThreads} threads, keep-alive, Lua per-response checks)`
+      : `node:http in the bench process: wrk was not found (install it: ${WRK_INSTALL})`;
+if (argv.generator === "wrk" && !wrk) {
+  console.error(`--generator=wrk: wrk is not installed. Install it with:\n  ${WRK_INSTALL}`);
+  process.exit(2);
+}
+
 // The benchmark reads the cluster address like the workers do (KAFKA_BOOTSTRAP_SERVERS, else the launcher's).
-const config = loadConfig("producer", { ...process.env, TRANSPORT: "confluent", KAFKA_NAMESPACE: "" });
+// The launcher's address honours KAFKA_LAUNCHER_PORT_BASE; the config's default (9092-9094) does not.
+const config = loadConfig("producer", {
+  ...process.env,
+  KAFKA_BOOTSTRAP_SERVERS: process.env.KAFKA_BOOTSTRAP_SERVERS ?? launcherBootstrap(),
+  TRANSPORT: "confluent",
+  KAFKA_NAMESPACE: "",
+});
 const ns = namespace(argv.namespace ?? `bench-${randomBytes(3).toString("hex")}.`);
 const outDir = argv.out ?? (options.quick ? join(tmpdir(), "kafka-pair-bench") : join(repoRoot, "bench-results"));
 const logDir = join(tmpdir(), "kafka-pair-bench", ns.prefix.replace(/\.$/, ""));
@@ -176,7 +231,11 @@ const ctx: Context = {
   progress,
   results: [],
   workers: new Set(),
+  brokerPids: localBrokerPids(config.kafka.bootstrapServers),
+  wrk,
 };
+if (!wrk) progress.log(`HTTP load generator: ${generatorNote}`);
+if (ctx.brokerPids.length === 0) progress.log("the brokers are not local processes: their CPU is not reported");
 const startedAt = new Date();
 const load = loadavg();
 
@@ -197,7 +256,50 @@ process.once("SIGINT", () => {
   void cleanup().finally(() => process.exit(130));
 });
 
+/** The brokers' pids when the bootstrap servers are on this machine. */
+function localBrokerPids(bootstrap: string): number[] {
+  const ports = bootstrap
+    .split(",")
+    .map((hp) => hp.trim().match(/^(?:127\.0\.0\.1|localhost|\[::1\]):(\d+)$/)?.[1])
+    .filter((p): p is string => p !== undefined)
+    .map(Number);
+  return ports.length > 0 ? listeningPids(ports) : [];
+}
+
 const want = (s: ScenarioName) => selected.includes(s);
+
+const vegeta = want("sweep") ? findVegeta() : undefined;
+const factor = Number(argv["sweep-factor"]);
+if (!(factor > 1)) {
+  console.error(`--sweep-factor must be a number above 1, got "${argv["sweep-factor"]}"`);
+  process.exit(2);
+}
+const sweepBase = {
+  sloMs: positive("slo-ms", argv["slo-ms"], 50),
+  stepS: positive("sweep-step", argv["sweep-step"], options.quick ? 1 : 5),
+  startEventsPerS: positive("sweep-start", argv["sweep-start"], 100),
+  factor,
+  maxSteps: 14,
+};
+const sweeps: Sweep[] = [];
+if (want("sweep") && !vegeta) progress.log(`sweep: vegeta was not found; install it with: ${VEGETA_INSTALL}`);
+
+async function sweepOne(id: string, server: BenchWorker, load: HttpLoad) {
+  if (interrupted) return;
+  const batch = (load.bodies[0]?.records ?? 1) > 1;
+  const blank = { id, server: server.name, sloMs: sweepBase.sloMs, steps: [], stoppedBecause: "" };
+  if (!vegeta) {
+    sweeps.push({ ...blank, status: "unavailable", note: `vegeta not found: ${VEGETA_INSTALL}` });
+    return;
+  }
+  try {
+    const start = sweepBase.startEventsPerS * (batch ? 5 : 1);
+    sweeps.push(await sweep(ctx, server, load, id, { ...sweepBase, vegeta, startEventsPerS: start }));
+  } catch (err) {
+    progress.log(`sweep ${id} failed: ${(err as Error).message}`);
+    sweeps.push({ ...blank, status: "failed", note: String((err as Error).message).slice(0, 300) });
+  }
+}
 
 /** One scenario's failure is a row in the report, never the end of the run. */
 async function step(scenario: ScenarioName, id: string, run: () => Promise<ScenarioResult | ScenarioResult[]>) {
@@ -215,28 +317,65 @@ try {
   await ensureTopics(admin, contracts, ns, logger);
   progress.log(`namespace ${ns.prefix}  logs ${logDir}`);
 
-  if (want("http-single") || want("http-batch") || want("end-to-end")) {
+  if (want("http-single") || want("http-batch") || want("end-to-end") || want("sweep")) {
     const producer = await startProducer(ctx, "confluent");
+    // Warm the server (and the brokers) with the loads it is about to be measured under.
+    await warmUp(ctx, producer, [
+      ...(want("http-single") || want("end-to-end") || want("sweep") ? [singleLoad(ctx, "confluent")] : []),
+      ...(want("http-batch") || want("sweep") ? [batchLoad(ctx)] : []),
+    ]);
     if (want("http-single")) await step("http-single", "http-single", () => httpSingle(ctx, producer, "confluent"));
     if (want("http-batch")) await step("http-batch", "http-batch", () => httpBatch(ctx, producer));
     if (want("end-to-end")) await step("end-to-end", "end-to-end", () => endToEnd(ctx, producer));
+    if (want("sweep")) {
+      await sweepOne("http-single", producer, singleLoad(ctx, "confluent"));
+      await sweepOne("http-batch (json)", producer, batchLoad(ctx));
+    }
     await stopWorker(ctx, producer);
   }
   if (want("client-raw")) await step("client-raw", "client-raw", () => clientRaw(ctx));
   if (want("java-limit")) await step("java-limit", "java-limit", () => javaLimit(ctx));
-  if (want("peers")) {
+  if (want("peers") || want("sweep")) {
     await step("peers", "kafkajs http-single", async () => {
       const producer = await startProducer(ctx, "kafkajs");
       try {
-        return await httpSingle(ctx, producer, "kafkajs");
+        await warmUp(ctx, producer, [singleLoad(ctx, "kafkajs")]);
+        if (want("sweep")) await sweepOne("kafkajs http-single", producer, singleLoad(ctx, "kafkajs"));
+        return want("peers") ? await httpSingle(ctx, producer, "kafkajs") : [];
       } finally {
         await stopWorker(ctx, producer);
       }
     });
   }
+  if (want("sweep") && !interrupted) {
+    const denoTransport = argv["deno-transport"];
+    const id = `deno http-single (${denoTransport ?? "Deno default client"})`;
+    try {
+      const producer = await startDenoProducer(ctx, denoTransport);
+      try {
+        await warmUp(ctx, producer, [singleLoad(ctx, "confluent")]);
+        await sweepOne(id, producer, singleLoad(ctx, "confluent"));
+      } finally {
+        await stopWorker(ctx, producer);
+      }
+    } catch (err) {
+      progress.log(`sweep ${id} failed: ${(err as Error).message}`);
+      const note = String((err as Error).message).slice(0, 300);
+      sweeps.push({
+        id,
+        server: "producer-deno",
+        sloMs: sweepBase.sloMs,
+        steps: [],
+        stoppedBecause: "",
+        status: "failed",
+        note,
+      });
+    }
+  }
   if (want("consume")) {
     await step("consume", "consume-manual", () => consume(ctx, "confluent", "manual"));
     await step("consume", "consume-auto", () => consume(ctx, "confluent", "auto"));
+    await step("consume", "consume-java-limit", () => consumeJava(ctx));
   }
   if (want("peers")) await step("peers", "kafkajs consume-manual", () => consume(ctx, "kafkajs", "manual"));
 } finally {
@@ -247,6 +386,7 @@ try {
 // ---------------------------------------------------------------- report
 
 const ratioList = ratios(ctx.results);
+const cpuList = cpuChecks(ctx.results);
 const machine = {
   cpu: `${cpus().length} × ${cpus()[0]?.model ?? "unknown"}`,
   memoryGiB: Math.round(totalmem() / 2 ** 30),
@@ -255,6 +395,10 @@ const machine = {
   kafka: `Apache Kafka ${KAFKA_VERSION}, 3 brokers (KRaft) on this machine, loopback`,
   loadAverageAtStart: load.map((l) => l.toFixed(2)).join(" "),
 };
+const warmupNote =
+  options.warmupS > 0
+    ? `each producer process got ${options.warmupS} s of unmeasured load (the single-event load, then the batch load, as the run measures them) before its first window, which also warms the brokers; client-raw gets ${options.warmupS / 2} s of its own; consume windows start at the first handled message`
+    : "none (--warmup=0): the first window of each server is measured cold";
 const profiles = argv["cpu-prof"] ? summarizeProfiles(profileDir) : [];
 const report = {
   startedAt: startedAt.toISOString(),
@@ -262,8 +406,13 @@ const report = {
   namespace: ns.prefix,
   options,
   machine,
+  generator: generatorNote,
+  warmup: warmupNote,
+  brokerPids: ctx.brokerPids,
   results: ctx.results,
+  sweeps,
   ratios: ratioList,
+  cpuChecks: cpuList,
   profiles,
 };
 const stamp = startedAt.toISOString().replace(/[:.]/g, "-");
@@ -272,6 +421,11 @@ writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
 const title = `kafka-pair benchmark · ${options.size} B events, acks=all, idempotent · ${startedAt.toISOString().slice(0, 16)}Z`;
 const svgPath = join(outDir, options.quick ? "quick.svg" : "chart.svg");
 writeFileSync(svgPath, chartSvg(ctx.results, title));
+const sweepSvgPath = join(outDir, options.quick ? "quick-sweep.svg" : "sweep.svg");
+if (sweeps.some((s) => s.steps.length > 0)) {
+  const sweepTitle = `open-loop sweep (vegeta) · ${options.size} B events · p99 SLO ${sweepBase.sloMs} ms · ${startedAt.toISOString().slice(0, 16)}Z`;
+  writeFileSync(sweepSvgPath, sweepSvg(sweeps, sweepTitle));
+}
 const mdPath = join(outDir, options.quick ? "quick.md" : "RESULTS.md");
 const shown = (p: string) => (p.startsWith(repoRoot) ? relative(repoRoot, p) : p);
 writeFileSync(
@@ -288,9 +442,25 @@ writeFileSync(
     "",
     ...ctx.results.filter((r) => r.status === "ok").map((r) => `- **${r.id}**: ${r.latencyOf}`),
     "",
+    `CPU columns are milliseconds per 1,000 acknowledged events (= µs per event): the process under test (edge), the brokers' JVMs, the load generator. Generator: ${generatorNote}. Warm-up: ${warmupNote}.`,
+    "",
+    ...(sweeps.length > 0
+      ? [
+          `## Open-loop sweep (p99 SLO ${sweepBase.sloMs} ms)`,
+          "",
+          `Offered rate from ${sweepBase.startEventsPerS} events/s (batches 5×), ×${sweepBase.factor} every ${sweepBase.stepS} s step, by vegeta at a constant rate; a step passes when p99 ≤ SLO, ≥ 90 % of the offered rate was acknowledged and nothing was refused.`,
+          "",
+          sweepMarkdown(sweeps),
+          "",
+          `![latency against offered rate](${options.quick ? "quick-sweep.svg" : "sweep.svg"})`,
+          "",
+        ]
+      : []),
     "## Ratios",
     "",
     ratioMarkdown(ratioList),
+    "",
+    `CPU budgets: ${cpuCheckLine(cpuList)}.`,
     "",
     `![throughput and latency per scenario](${options.quick ? "quick.svg" : "chart.svg"})`,
     "",
@@ -303,6 +473,8 @@ writeFileSync(
 
 console.log(`\n${textTable(ctx.results)}\n`);
 console.log(`ratios: ${ratioLine(ratioList)}`);
+console.log(`CPU: ${cpuCheckLine(cpuList)}`);
+if (sweeps.length > 0) console.log(`\nsweep (p99 SLO ${sweepBase.sloMs} ms):\n${sweepMarkdown(sweeps)}`);
 for (const profile of profiles) {
   console.log(`\nCPU profile ${shown(profile.file)} (${Math.round(profile.totalMs)} ms):`);
   console.log(`  by owner: ${profile.byOwner.map((o) => `${o.owner} ${o.pct}%`).join(", ")}`);

@@ -7,9 +7,10 @@ import { kafkaJava } from "../scripts/kafka/launcher.ts";
 import { encodedSize, orderPool, sizedOrder } from "./lib/events.ts";
 import { decodeHistogram, type LatencySummary, newHistogram, summarize } from "./lib/hist.ts";
 import { closedLoop, type Outcome, openLoop, post } from "./lib/http-load.ts";
-import { processCpuSeconds, reapedChildrenCpuSeconds } from "./lib/proc.ts";
+import { processCpuSeconds, reapedChildrenCpuSeconds, totalCpuSeconds } from "./lib/proc.ts";
 import { rates, type ScenarioName, type ScenarioResult, unavailable } from "./lib/result.ts";
 import { type BenchWorker, spawnTs, startWorker } from "./lib/workers.ts";
+import { runWrk } from "./lib/wrk.ts";
 
 export interface Options {
   size: number;
@@ -18,11 +19,17 @@ export interface Options {
   /** Upper bound on messages per scenario; the duration bounds it too. */
   count: number;
   batchSize: number;
+  /** Connections for the batch scenarios: 100-record POSTs saturate the edge with far fewer. */
+  batchConcurrency: number;
   rawWindow: number;
   javaRecords?: number;
   consumeMin: number;
   logLevel: string;
   quick: boolean;
+  /** Unmeasured load on each server (and so the brokers) before its first measured window. */
+  warmupS: number;
+  /** wrk threads (the generator's own parallelism). */
+  wrkThreads: number;
 }
 
 export interface Progress {
@@ -43,9 +50,13 @@ export interface Context {
   progress: Progress;
   results: ScenarioResult[];
   workers: Set<BenchWorker>;
+  /** The brokers' JVMs, when they are local processes (their CPU is read from /proc). */
+  brokerPids: number[];
+  /** wrk's binary when the HTTP scenarios use it; undefined: the Node generator (bench/lib/http-load.ts). */
+  wrk?: string;
 }
 
-type Client = "confluent" | "kafkajs";
+export type Client = "confluent" | "kafkajs";
 
 const ORDERS = "orders";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -56,12 +67,14 @@ const cpuOf = (worker: BenchWorker) => {
     return Number.NaN;
   }
 };
+/** The brokers' CPU seconds so far (NaN when they are not local processes). */
+export const brokerCpu = (ctx: Context) => (ctx.brokerPids.length > 0 ? totalCpuSeconds(ctx.brokerPids) : Number.NaN);
 const selfCpu = () => {
   const usage = process.cpuUsage();
   return (usage.user + usage.system) / 1e6;
 };
 
-function workerEnv(ctx: Context, client: Client, logLevel = ctx.options.logLevel): Record<string, string> {
+export function workerEnv(ctx: Context, client: Client, logLevel = ctx.options.logLevel): Record<string, string> {
   return {
     KAFKA_BOOTSTRAP_SERVERS: ctx.bootstrapServers,
     KAFKA_NAMESPACE: ctx.ns.prefix,
@@ -79,6 +92,19 @@ export async function totalEndOffset(ctx: Context): Promise<number> {
   return total;
 }
 
+/** The end offsets once they stop moving (bounded): records of abandoned requests have landed by then. */
+export async function settledEndOffset(ctx: Context): Promise<number> {
+  let last = await totalEndOffset(ctx);
+  const until = Date.now() + 10_000;
+  while (Date.now() < until) {
+    await sleep(300);
+    const now = await totalEndOffset(ctx);
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
+
 async function committedTotal(ctx: Context, group: string): Promise<number> {
   const offsets = await ctx.admin.committedOffsets(ctx.ns.group(group), ctx.ns.topic(ORDERS));
   let total = 0;
@@ -90,6 +116,21 @@ async function track<T extends BenchWorker>(ctx: Context, worker: Promise<T>): P
   const started = await worker;
   ctx.workers.add(started);
   return started;
+}
+
+/** The producer under Deno (main.deno.ts); its Kafka client is the Deno default unless `transport` names one. */
+export function startDenoProducer(ctx: Context, transport: string | undefined): Promise<BenchWorker> {
+  const { TRANSPORT: _node, ...env } = workerEnv(ctx, "confluent");
+  return track(
+    ctx,
+    startWorker({
+      name: `producer-deno${transport ? `-${transport}` : ""}`,
+      entry: "producer/src/main.deno.ts",
+      env: transport ? { ...env, TRANSPORT: transport, KAFKA_CLIENT_ID: `bench-deno-${transport}` } : env,
+      logDir: ctx.logDir,
+      runtime: "deno",
+    }),
+  );
 }
 
 export async function stopWorker(ctx: Context, worker: BenchWorker | undefined): Promise<void> {
@@ -110,16 +151,23 @@ export function startProducer(ctx: Context, client: Client): Promise<BenchWorker
   );
 }
 
-/** Acknowledged messages must show up as exactly that many new records in the topic. */
-async function verifyWritten(ctx: Context, before: number, acked: number, errors: number) {
-  const after = await totalEndOffset(ctx);
-  const written = after - before;
+/**
+ * Acknowledged messages must show up as exactly that many new records in the topic. Records of
+ * requests a time-boxed generator left unanswered (`unanswered`) may land too, so the count is
+ * exact up to them; they are waited for (bounded) and never counted as acknowledged.
+ */
+async function verifyWritten(ctx: Context, before: number, acked: number, errors: number, unanswered = 0) {
+  const written = (unanswered > 0 ? await settledEndOffset(ctx) : await totalEndOffset(ctx)) - before;
   // A refused or timed-out record may still have been written; without errors the count is exact.
   return {
-    check: "records added to the topic (end offsets) vs messages acknowledged",
+    check:
+      unanswered > 0
+        ? "records added to the topic (end offsets) vs messages acknowledged, plus at most the records of requests unanswered at wrk's stop"
+        : "records added to the topic (end offsets) vs messages acknowledged",
     expected: acked,
     actual: written,
-    ok: errors === 0 ? written === acked : written >= acked,
+    ok: errors === 0 ? written >= acked && written <= acked + unanswered : written >= acked,
+    ...(unanswered > 0 ? { unanswered } : {}),
   };
 }
 
@@ -132,6 +180,7 @@ function finish(
     elapsedS: number;
     latency?: LatencySummary;
     cpuS: Record<string, number>;
+    cpu?: ScenarioResult["cpu"];
     verified?: ScenarioResult["verified"];
     note?: string;
   },
@@ -141,7 +190,7 @@ function finish(
 
 // ---------------------------------------------------------------- HTTP producing
 
-interface HttpLoad {
+export interface HttpLoad {
   id: string;
   scenario: ScenarioName;
   client: Client;
@@ -154,11 +203,112 @@ interface HttpLoad {
 
 async function runHttpLoad(ctx: Context, producer: BenchWorker, load: HttpLoad): Promise<ScenarioResult> {
   const { options } = ctx;
-  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const perRequest = load.bodies[0]?.records ?? 1;
+  const bar = ctx.progress.begin(load.id, options.durationS);
+  const before = await totalEndOffset(ctx);
+  const cpu0 = cpuOf(producer);
+  const brokers0 = brokerCpu(ctx);
+  const concurrency = perRequest > 1 ? options.batchConcurrency : options.concurrency;
+  const measured = ctx.wrk
+    ? await wrkWindow(ctx, producer, load, options.durationS, bar)
+    : await nodeWindow(ctx, producer, load, options.durationS, bar);
+  const edge = cpuOf(producer) - cpu0;
+  const brokers = brokerCpu(ctx) - brokers0;
+  const verified = await verifyWritten(ctx, before, measured.acked, measured.errors, measured.unanswered);
+  const generator = ctx.wrk ? `wrk (${options.wrkThreads} threads)` : "node:http (this process)";
+  const result = finish(
+    {
+      id: load.id,
+      scenario: load.scenario,
+      client: load.client,
+      latencyOf: perRequest > 1 ? `one POST of ${perRequest} events, until its answer` : "one POST, until its 201",
+      settings: {
+        concurrency,
+        eventsPerRequest: perRequest,
+        contentType: load.contentType,
+        generator,
+        warmup: `${options.warmupS} s of the same load on this producer before its first window`,
+      },
+    },
+    {
+      messages: measured.acked,
+      errors: measured.errors,
+      bytes: measured.acked * (load.bodies[0] ? load.bodies[0].bytes / perRequest : 0),
+      elapsedS: measured.elapsedS,
+      latency: measured.latency,
+      cpuS: { [producer.name]: edge, brokers, [generator]: measured.generatorCpuS },
+      cpu: { edge, brokers, generator: measured.generatorCpuS },
+      verified,
+      note: measured.note,
+    },
+  );
+  bar.done(`${Math.round(result.msgsPerS)} msg/s`);
+  return result;
+}
+
+interface Window {
+  acked: number;
+  errors: number;
+  unanswered: number;
+  elapsedS: number;
+  latency?: LatencySummary;
+  generatorCpuS: number;
+  note?: string;
+}
+
+type Bar = ReturnType<Progress["begin"]>;
+
+const concurrencyOf = (ctx: Context, load: HttpLoad) =>
+  (load.bodies[0]?.records ?? 1) > 1 ? ctx.options.batchConcurrency : ctx.options.concurrency;
+
+async function wrkWindow(
+  ctx: Context,
+  producer: BenchWorker,
+  load: HttpLoad,
+  durationS: number,
+  bar?: Bar,
+): Promise<Window> {
+  const begin = Date.now();
+  const ticker = setInterval(() => bar?.update((Date.now() - begin) / 1000, 0), 250);
+  try {
+    const run = await runWrk({
+      bin: ctx.wrk as string,
+      url: `${producer.url}/topics/${ORDERS}`,
+      contentType: load.contentType,
+      bodies: load.bodies,
+      batch: (load.bodies[0]?.records ?? 1) > 1,
+      connections: concurrencyOf(ctx, load),
+      threads: ctx.options.wrkThreads,
+      durationS,
+      workDir: ctx.logDir,
+      name: load.id,
+    });
+    return {
+      acked: run.acked,
+      errors: run.refused + run.socketErrors * (load.bodies[0]?.records ?? 1),
+      unanswered: run.unansweredRecords,
+      elapsedS: run.elapsedS,
+      latency: run.latency,
+      generatorCpuS: run.cpuS,
+      note: run.firstRefusal,
+    };
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+async function nodeWindow(
+  ctx: Context,
+  producer: BenchWorker,
+  load: HttpLoad,
+  durationS: number,
+  bar?: Bar,
+): Promise<Window> {
+  const { options } = ctx;
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrencyOf(ctx, load) });
   const url = new URL(`${producer.url}/topics/${ORDERS}`);
   const histogram = newHistogram();
   const perRequest = load.bodies[0]?.records ?? 1;
-  const bar = ctx.progress.begin(load.id, options.durationS);
   let firstRefusal: string | undefined;
   const send = async (i: number): Promise<Outcome> => {
     const item = load.bodies[i % load.bodies.length] as HttpLoad["bodies"][number];
@@ -167,42 +317,50 @@ async function runHttpLoad(ctx: Context, producer: BenchWorker, load: HttpLoad):
     if (acked < item.records) firstRefusal ??= `${answer.status} ${answer.body.slice(0, 200)}`;
     return { acked, errors: item.records - acked, bytes: (item.bytes / item.records) * acked };
   };
-  const before = await totalEndOffset(ctx);
-  const cpu0 = cpuOf(producer);
   const self0 = selfCpu();
   const totals = await closedLoop({
-    concurrency: options.concurrency,
-    durationMs: options.durationS * 1000,
+    concurrency: concurrencyOf(ctx, load),
+    durationMs: durationS * 1000,
     maxRequests: Math.ceil(options.count / perRequest),
     histogram,
     send,
-    onTick: (t) => bar.update(t.elapsedMs / 1000, t.acked),
+    onTick: (t) => bar?.update(t.elapsedMs / 1000, t.acked),
   });
-  const cpuS = { [producer.name]: cpuOf(producer) - cpu0, "load generator": selfCpu() - self0 };
+  const generatorCpuS = selfCpu() - self0;
   agent.destroy();
-  const errors = totals.errors + totals.failedRequests * perRequest;
-  const verified = await verifyWritten(ctx, before, totals.acked, errors);
-  const result = finish(
-    {
-      id: load.id,
-      scenario: load.scenario,
-      client: load.client,
-      latencyOf: perRequest > 1 ? `one POST of ${perRequest} events, until its answer` : "one POST, until its 201",
-      settings: { concurrency: options.concurrency, eventsPerRequest: perRequest, contentType: load.contentType },
-    },
-    {
-      messages: totals.acked,
-      errors,
-      bytes: totals.bytes,
-      elapsedS: totals.elapsedMs / 1000,
-      latency: summarize(histogram),
-      cpuS,
-      verified,
-      note: firstRefusal ?? totals.firstError,
-    },
-  );
-  bar.done(`${Math.round(result.msgsPerS)} msg/s`);
-  return result;
+  return {
+    acked: totals.acked,
+    errors: totals.errors + totals.failedRequests * perRequest,
+    unanswered: 0,
+    elapsedS: totals.elapsedMs / 1000,
+    latency: summarize(histogram),
+    generatorCpuS,
+    note: firstRefusal ?? totals.firstError,
+  };
+}
+
+/**
+ * Unmeasured load before a server's first window: the JIT, the client's connections and
+ * batches, and the brokers' page cache and request threads are warm when measuring starts.
+ */
+export async function warmUp(ctx: Context, producer: BenchWorker, loads: HttpLoad[]): Promise<void> {
+  const { warmupS } = ctx.options;
+  if (warmupS <= 0 || loads.length === 0) return;
+  const each = Math.max(1, Math.round(warmupS / loads.length));
+  const bar = ctx.progress.begin(`warm-up ${producer.name}`, each * loads.length);
+  const begin = Date.now();
+  const ticker = setInterval(() => bar.update((Date.now() - begin) / 1000, 0), 250);
+  try {
+    for (const load of loads) {
+      if (ctx.wrk) await wrkWindow(ctx, producer, load, each);
+      else await nodeWindow(ctx, producer, load, each);
+    }
+    // The next window's "before" offset must not catch the warm-up's last records landing.
+    await settledEndOffset(ctx);
+  } finally {
+    clearInterval(ticker);
+  }
+  bar.done(`${Math.round((Date.now() - begin) / 1000)} s`);
 }
 
 function singleBodies(ctx: Context) {
@@ -214,15 +372,19 @@ function singleBodies(ctx: Context) {
 
 const singleAcked = (status: number) => (status === 201 ? 1 : 0);
 
-export function httpSingle(ctx: Context, producer: BenchWorker, client: Client): Promise<ScenarioResult> {
-  return runHttpLoad(ctx, producer, {
+export function singleLoad(ctx: Context, client: Client): HttpLoad {
+  return {
     id: client === "confluent" ? "http-single" : "kafkajs http-single",
     scenario: client === "confluent" ? "http-single" : "peers",
     client,
     contentType: "application/json",
     bodies: singleBodies(ctx),
     acked: singleAcked,
-  });
+  };
+}
+
+export function httpSingle(ctx: Context, producer: BenchWorker, client: Client): Promise<ScenarioResult> {
+  return runHttpLoad(ctx, producer, singleLoad(ctx, client));
 }
 
 /** A batch answer: one result per record, in request order; a record counts when its result is a success. */
@@ -237,52 +399,62 @@ function batchAcked(status: number, body: string): number {
   }
 }
 
-export async function httpBatch(ctx: Context, producer: BenchWorker): Promise<ScenarioResult[]> {
+const BATCH_VARIANTS = [
+  { id: "http-batch (json)", contentType: "application/json", join: (lines: string[]) => `[${lines.join(",")}]` },
+  {
+    id: "http-batch (ndjson)",
+    contentType: "application/x-ndjson",
+    join: (lines: string[]) => `${lines.join("\n")}\n`,
+  },
+] as const;
+
+export function batchLoad(ctx: Context, variant: (typeof BATCH_VARIANTS)[number] = BATCH_VARIANTS[0]): HttpLoad {
   const { options } = ctx;
   const pool = orderPool(options.size);
+  const bodies = Array.from({ length: 16 }, (_, b) => {
+    const lines = Array.from({ length: options.batchSize }, (_, i) =>
+      JSON.stringify(pool[(b * options.batchSize + i) % pool.length]),
+    );
+    return {
+      body: variant.join(lines),
+      records: lines.length,
+      bytes: lines.reduce((sum, line) => sum + Buffer.byteLength(line), 0),
+    };
+  });
+  return {
+    id: variant.id,
+    scenario: "http-batch",
+    client: "confluent",
+    contentType: variant.contentType,
+    bodies,
+    acked: batchAcked,
+  };
+}
+
+/** One event as a batch: a producer without batch support refuses it (the answer says why). */
+async function probeBatch(ctx: Context, producer: BenchWorker, variant: (typeof BATCH_VARIANTS)[number]) {
+  const pool = orderPool(ctx.options.size);
+  const probe = await post(
+    new Agent({ keepAlive: false }),
+    new URL(`${producer.url}/topics/${ORDERS}`),
+    variant.join([JSON.stringify(pool[0])]),
+    variant.contentType,
+  ).catch((err: Error) => ({ status: 0, body: err.message }));
+  return batchAcked(probe.status, probe.body) === 1
+    ? undefined
+    : `batch POSTs not available: probe answered ${probe.status} ${probe.body.slice(0, 160)}`;
+}
+
+export async function httpBatch(ctx: Context, producer: BenchWorker): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
-  const variants = [
-    { id: "http-batch (json)", contentType: "application/json", join: (lines: string[]) => `[${lines.join(",")}]` },
-    {
-      id: "http-batch (ndjson)",
-      contentType: "application/x-ndjson",
-      join: (lines: string[]) => `${lines.join("\n")}\n`,
-    },
-  ];
-  for (const variant of variants) {
-    // One event as a batch: a producer without batch support refuses it, and nothing is measured.
-    const probe = await post(
-      new Agent({ keepAlive: false }),
-      new URL(`${producer.url}/topics/${ORDERS}`),
-      variant.join([JSON.stringify(pool[0])]),
-      variant.contentType,
-    ).catch((err: Error) => ({ status: 0, body: err.message }));
-    if (batchAcked(probe.status, probe.body) !== 1) {
-      const note = `batch POSTs not available: probe answered ${probe.status} ${probe.body.slice(0, 160)}`;
-      ctx.progress.log(`${variant.id}: ${note}`);
-      results.push(unavailable(variant.id, "http-batch", "confluent", note));
+  for (const variant of BATCH_VARIANTS) {
+    const refused = await probeBatch(ctx, producer, variant);
+    if (refused) {
+      ctx.progress.log(`${variant.id}: ${refused}`);
+      results.push(unavailable(variant.id, "http-batch", "confluent", refused));
       continue;
     }
-    const bodies = Array.from({ length: 16 }, (_, b) => {
-      const lines = Array.from({ length: options.batchSize }, (_, i) =>
-        JSON.stringify(pool[(b * options.batchSize + i) % pool.length]),
-      );
-      return {
-        body: variant.join(lines),
-        records: lines.length,
-        bytes: lines.reduce((sum, line) => sum + Buffer.byteLength(line), 0),
-      };
-    });
-    results.push(
-      await runHttpLoad(ctx, producer, {
-        id: variant.id,
-        scenario: "http-batch",
-        client: "confluent",
-        contentType: variant.contentType,
-        bodies,
-        acked: batchAcked,
-      }),
-    );
+    results.push(await runHttpLoad(ctx, producer, batchLoad(ctx, variant)));
   }
   return results;
 }
@@ -336,12 +508,24 @@ async function runRaw(
 }
 
 export async function clientRaw(ctx: Context): Promise<ScenarioResult> {
+  if (ctx.options.warmupS > 0) {
+    // Its own process is new: warm its client (and the brokers, if nothing ran before) unmeasured.
+    await runRaw(ctx, {
+      durationMs: ctx.options.warmupS * 500,
+      maxMessages: ctx.options.count,
+      label: "warm-up client-raw",
+    });
+    await settledEndOffset(ctx);
+  }
   const before = await totalEndOffset(ctx);
+  const brokers0 = brokerCpu(ctx);
   const out = await runRaw(ctx, {
     durationMs: ctx.options.durationS * 1000,
     maxMessages: ctx.options.count,
     label: "client-raw",
   });
+  // Includes the worker's start-up (the brokers idle then); the worker times its own window.
+  const brokersS = brokerCpu(ctx) - brokers0;
   return finish(
     {
       id: "client-raw",
@@ -356,7 +540,8 @@ export async function clientRaw(ctx: Context): Promise<ScenarioResult> {
       bytes: out.bytes,
       elapsedS: out.elapsedMs / 1000,
       latency: summarize(decodeHistogram(out.latency)),
-      cpuS: { "client-raw": out.cpuS },
+      cpuS: { "client-raw": out.cpuS, brokers: brokersS },
+      cpu: { edge: out.cpuS, brokers: brokersS },
       verified: await verifyWritten(ctx, before, out.acked, out.errors),
       note: out.firstError,
     },
@@ -386,6 +571,7 @@ export async function javaLimit(ctx: Context): Promise<ScenarioResult> {
   const begin = Date.now();
   const ticker = setInterval(() => bar.update((Date.now() - begin) / 1000, 0), 250);
   const cpu0 = reapedChildrenCpuSeconds();
+  const brokers0 = brokerCpu(ctx);
   const run = await kafkaJava(
     "org.apache.kafka.tools.ProducerPerformance",
     [
@@ -407,6 +593,7 @@ export async function javaLimit(ctx: Context): Promise<ScenarioResult> {
   );
   clearInterval(ticker);
   const cpuS = reapedChildrenCpuSeconds() - cpu0;
+  const brokersS = brokerCpu(ctx) - brokers0;
   const summary = JAVA_SUMMARY.exec(run.stdout);
   if (run.code !== 0 || !summary) {
     bar.done("failed");
@@ -443,7 +630,8 @@ export async function javaLimit(ctx: Context): Promise<ScenarioResult> {
         meanMs: avg as number,
       },
       // The JVM's whole life, start-up and JIT included: ProducerPerformance runs in its own process.
-      cpuS: { "java (whole JVM)": cpuS },
+      cpuS: { "java (whole JVM)": cpuS, brokers: brokersS },
+      cpu: { edge: cpuS, brokers: brokersS },
       verified: await verifyWritten(ctx, before, sent as number, records - (sent as number)),
     },
   );
@@ -507,6 +695,10 @@ export async function consume(ctx: Context, client: Client, commit: "manual" | "
   const bar = ctx.progress.begin(id, ctx.options.durationS);
   const limitMs = ctx.options.durationS * 1000;
   let cpu0 = Number.NaN;
+  let brokers0 = Number.NaN;
+  let brokers1 = Number.NaN;
+  // CPU is read between two polls; the messages handled between them give CPU per message.
+  let processed0 = 0;
   let windowStats: ConsumerStats | undefined;
   let cpu1 = Number.NaN;
   // Bounded: a start-up allowance, then the measuring window from the first handled message.
@@ -514,11 +706,16 @@ export async function consume(ctx: Context, client: Client, commit: "manual" | "
   try {
     while (Date.now() < deadline) {
       const stats = await consumerStats(worker);
-      if (stats.processed > 0 && Number.isNaN(cpu0)) cpu0 = cpuOf(worker);
+      if (stats.processed > 0 && Number.isNaN(cpu0)) {
+        cpu0 = cpuOf(worker);
+        brokers0 = brokerCpu(ctx);
+        processed0 = stats.processed;
+      }
       if (stats.processed > 0) bar.update((Date.now() - stats.firstAt) / 1000, stats.processed);
       if (stats.processed >= available || (stats.firstAt > 0 && Date.now() - stats.firstAt >= limitMs)) {
         windowStats = stats;
         cpu1 = cpuOf(worker);
+        brokers1 = brokerCpu(ctx);
         break;
       }
       await sleep(250);
@@ -537,6 +734,7 @@ export async function consume(ctx: Context, client: Client, commit: "manual" | "
     );
   }
   const final = JSON.parse(readFileSync(statsFile, "utf8")) as ConsumerStats;
+  const cpuSpan = windowStats.processed - processed0 > 0 ? windowStats.processed - processed0 : Number.NaN;
   const committed = await committedTotal(ctx, group);
   const elapsedS = Math.max(0.001, (windowStats.lastAt - windowStats.firstAt) / 1000);
   const bytesPerRecord = encodedSize(sizedOrder(ctx.options.size));
@@ -568,7 +766,12 @@ export async function consume(ctx: Context, client: Client, commit: "manual" | "
       bytes: windowStats.processed * bytesPerRecord,
       elapsedS,
       latency: summarize(decodeHistogram(windowStats.service)),
-      cpuS: { [group]: cpu1 - cpu0 },
+      cpuS: { [group]: cpu1 - cpu0, brokers: brokers1 - brokers0 },
+      // Scaled from the polls' span to the window's messages, so CPU per 1,000 is per handled message.
+      cpu: {
+        edge: ((cpu1 - cpu0) * windowStats.processed) / cpuSpan,
+        brokers: ((brokers1 - brokers0) * windowStats.processed) / cpuSpan,
+      },
       verified,
     },
   );
@@ -612,6 +815,8 @@ export async function endToEnd(ctx: Context, producer: BenchWorker): Promise<Sce
     const bar = ctx.progress.begin(`end-to-end @ ${rate}/s`, options.durationS);
     const cpuP0 = cpuOf(producer);
     const cpuC0 = cpuOf(consumer);
+    const brokers0 = brokerCpu(ctx);
+    const self0 = selfCpu();
     const requestLatency = newHistogram();
     const totals = await openLoop({
       ratePerS: rate,
@@ -631,7 +836,15 @@ export async function endToEnd(ctx: Context, producer: BenchWorker): Promise<Sce
       await sleep(200);
       stats = await consumerStats(consumer);
     }
-    const cpuS = { [producer.name]: cpuOf(producer) - cpuP0, [group]: cpuOf(consumer) - cpuC0 };
+    const edge = cpuOf(producer) - cpuP0;
+    const brokers = brokerCpu(ctx) - brokers0;
+    const generator = selfCpu() - self0;
+    const cpuS = {
+      [producer.name]: edge,
+      [group]: cpuOf(consumer) - cpuC0,
+      brokers,
+      "node:http (this process)": generator,
+    };
     const postToHandler = summarize(decodeHistogram(stats.postToHandler));
     const producedToHandler = summarize(decodeHistogram(stats.producedToHandler));
     bar.done(`p99 ${postToHandler?.p99Ms ?? "-"} ms`);
@@ -656,6 +869,7 @@ export async function endToEnd(ctx: Context, producer: BenchWorker): Promise<Sce
         elapsedS: totals.elapsedMs / 1000,
         latency: postToHandler,
         cpuS,
+        cpu: { edge, brokers, generator },
         verified: {
           check: "events the consumer handled vs POSTs acknowledged",
           expected: totals.acked,
@@ -668,4 +882,91 @@ export async function endToEnd(ctx: Context, producer: BenchWorker): Promise<Sce
     agent.destroy();
     await stopWorker(ctx, consumer);
   }
+}
+
+// ---------------------------------------------------------------- consume-java-limit
+
+/**
+ * Kafka's own ConsumerPerformance reading the same topic read_committed: the consuming limit,
+ * as java-limit is for producing. Its rate is the tool's fetch rate (group join excluded).
+ */
+export async function consumeJava(ctx: Context): Promise<ScenarioResult> {
+  const available = await prefill(ctx);
+  const group = ctx.ns.group("bench-java-consume");
+  const bar = ctx.progress.begin("consume-java-limit", ctx.options.durationS);
+  const begin = Date.now();
+  const ticker = setInterval(() => bar.update((Date.now() - begin) / 1000, 0), 250);
+  const cpu0 = reapedChildrenCpuSeconds();
+  const brokers0 = brokerCpu(ctx);
+  const run = await kafkaJava(
+    "org.apache.kafka.tools.ConsumerPerformance",
+    [
+      "--bootstrap-server",
+      ctx.bootstrapServers,
+      "--topic",
+      ctx.ns.topic(ORDERS),
+      "--num-records",
+      String(available),
+      "--group",
+      group,
+      "--timeout",
+      "30000",
+      "--command-property",
+      "isolation.level=read_committed",
+      "--command-property",
+      "client.id=bench-java-consume",
+    ],
+    { timeoutMs: 300_000, heap: "768m" },
+  );
+  clearInterval(ticker);
+  const cpuS = reapedChildrenCpuSeconds() - cpu0;
+  const brokersS = brokerCpu(ctx) - brokers0;
+  // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, ...
+  const data = run.stdout
+    .split("\n")
+    .map((l) => l.split(",").map((c) => c.trim()))
+    .find((cols) => cols.length >= 8 && /^\d/.test(cols[0] ?? "") && !Number.isNaN(Number(cols[4])));
+  if (run.code !== 0 || !data) {
+    bar.done("failed");
+    return unavailable(
+      "consume-java-limit",
+      "consume",
+      "java",
+      `ConsumerPerformance exited ${run.code}: ${(run.stderr || run.stdout).slice(-300)}`,
+      "failed",
+    );
+  }
+  const consumed = Number(data[4]);
+  const mb = Number(data[2]);
+  const fetchMs = Number(data[7]);
+  const elapsedS = Math.max(0.001, fetchMs / 1000);
+  bar.done(`${Math.round(consumed / elapsedS)} msg/s`);
+  return finish(
+    {
+      id: "consume-java-limit",
+      scenario: "consume",
+      client: "java",
+      latencyOf: "not measured (ConsumerPerformance reports rates only)",
+      settings: {
+        tool: "org.apache.kafka.tools.ConsumerPerformance",
+        isolation: "read_committed",
+        records: available,
+        rate: "records / fetch time (the tool's fetch.nMsg.sec: group join excluded)",
+      },
+    },
+    {
+      messages: consumed,
+      errors: 0,
+      bytes: mb * 1024 * 1024,
+      elapsedS,
+      cpuS: { "java (whole JVM)": cpuS, brokers: brokersS },
+      cpu: { edge: cpuS, brokers: brokersS },
+      verified: {
+        check: "records ConsumerPerformance read vs records in the topic",
+        expected: available,
+        actual: consumed,
+        ok: consumed === available,
+      },
+    },
+  );
 }

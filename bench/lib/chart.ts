@@ -65,3 +65,85 @@ export function chartSvg(results: ScenarioResult[], title: string): string {
   );
   return `${out.join("\n")}\n`;
 }
+
+export interface SweepSeries {
+  id: string;
+  sloMs: number;
+  sustainablePerS?: number;
+  steps: Array<{ offeredPerS: number; latency?: { p50Ms: number; p99Ms: number } }>;
+}
+
+const PALETTE = ["#54a24b", "#4c78a8", "#f58518", "#b279a2", "#e45756", "#72b7b2"];
+
+/**
+ * Latency against offered rate, both on log scales: one line per server for p99 (solid) and
+ * p50 (dashed), the SLO as a red rule, and each series' sustainable rate in the legend.
+ */
+export function sweepSvg(series: SweepSeries[], title: string): string {
+  const width = 840;
+  const height = 460;
+  const left = 70;
+  const right = 280;
+  const top = 50;
+  const bottom = 60;
+  const plotW = width - left - right;
+  const plotH = height - top - bottom;
+  const points = series.flatMap((s) => s.steps.filter((p) => p.latency));
+  const rates = points.map((p) => p.offeredPerS);
+  const lats = points.flatMap((p) => (p.latency ? [p.latency.p50Ms, p.latency.p99Ms] : []));
+  const slo = series[0]?.sloMs ?? 50;
+  const xLo = 10 ** Math.floor(Math.log10(Math.max(1, Math.min(...rates, 100))));
+  const xHi = 10 ** Math.ceil(Math.log10(Math.max(...rates, 1000)));
+  const yLo = 10 ** Math.floor(Math.log10(Math.max(0.01, Math.min(...lats, 1))));
+  const yHi = 10 ** Math.ceil(Math.log10(Math.max(...lats, slo * 2)));
+  const x = (r: number) => left + ((Math.log10(r) - Math.log10(xLo)) / (Math.log10(xHi) - Math.log10(xLo))) * plotW;
+  const y = (ms: number) =>
+    top + plotH - ((Math.log10(Math.max(ms, yLo)) - Math.log10(yLo)) / (Math.log10(yHi) - Math.log10(yLo))) * plotH;
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="12" y="22" font-size="15" font-weight="bold">${esc(title)}</text>`,
+    `<rect x="${left}" y="${top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`,
+  ];
+  for (let d = xLo; d <= xHi * 1.0001; d *= 10) {
+    out.push(
+      `<line x1="${x(d)}" y1="${top}" x2="${x(d)}" y2="${top + plotH}" stroke="#eee"/>`,
+      `<text x="${x(d)}" y="${top + plotH + 16}" text-anchor="middle" fill="#555">${num(d)}</text>`,
+    );
+  }
+  for (let d = yLo; d <= yHi * 1.0001; d *= 10) {
+    out.push(
+      `<line x1="${left}" y1="${y(d)}" x2="${left + plotW}" y2="${y(d)}" stroke="#eee"/>`,
+      `<text x="${left - 6}" y="${y(d) + 4}" text-anchor="end" fill="#555">${num(d)}</text>`,
+    );
+  }
+  out.push(
+    `<line x1="${left}" y1="${y(slo)}" x2="${left + plotW}" y2="${y(slo)}" stroke="#e45756" stroke-dasharray="6 4"/>`,
+    `<text x="${left + plotW - 4}" y="${y(slo) - 5}" text-anchor="end" fill="#e45756">p99 SLO ${slo} ms</text>`,
+    `<text x="${left + plotW / 2}" y="${height - 22}" text-anchor="middle">offered rate (events/s, log scale)</text>`,
+    `<text x="16" y="${top + plotH / 2}" transform="rotate(-90 16 ${top + plotH / 2})" text-anchor="middle">latency ms (log): p99 solid, p50 dashed</text>`,
+  );
+  series.forEach((s, i) => {
+    const color = PALETTE[i % PALETTE.length] as string;
+    const pts = s.steps.filter((p) => p.latency);
+    const path = (pick: (l: { p50Ms: number; p99Ms: number }) => number) =>
+      pts
+        .map(
+          (p) => `${x(p.offeredPerS).toFixed(1)},${y(pick(p.latency as { p50Ms: number; p99Ms: number })).toFixed(1)}`,
+        )
+        .join(" ");
+    out.push(
+      `<polyline points="${path((l) => l.p99Ms)}" fill="none" stroke="${color}" stroke-width="2"/>`,
+      `<polyline points="${path((l) => l.p50Ms)}" fill="none" stroke="${color}" stroke-width="1.5" stroke-dasharray="4 3"/>`,
+      ...pts.map(
+        (p) =>
+          `<circle cx="${x(p.offeredPerS).toFixed(1)}" cy="${y((p.latency as { p99Ms: number }).p99Ms).toFixed(1)}" r="3" fill="${color}"/>`,
+      ),
+      `<rect x="${left + plotW + 14}" y="${top + i * 36}" width="12" height="12" fill="${color}"/>`,
+      `<text x="${left + plotW + 32}" y="${top + i * 36 + 10}">${esc(s.id)}</text>`,
+      `<text x="${left + plotW + 32}" y="${top + i * 36 + 24}" fill="#555">sustainable: ${s.sustainablePerS === undefined ? "none" : `${num(s.sustainablePerS)}/s`}</text>`,
+    );
+  });
+  out.push("</svg>");
+  return `${out.join("\n")}\n`;
+}

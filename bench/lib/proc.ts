@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 
 let ticks: number | undefined;
 
@@ -31,4 +31,57 @@ export function processCpuSeconds(pid: number): number {
 export function reapedChildrenCpuSeconds(): number {
   const fields = statFields("self");
   return (Number(fields[13]) + Number(fields[14])) / clockTicks();
+}
+
+/**
+ * Pids of the local processes listening on `ports` (the brokers, from the bootstrap list), found
+ * through /proc/net/tcp{,6} and each process's socket descriptors. Empty when the brokers are not
+ * local processes this user can see (a container, another host): their CPU is then not reported.
+ */
+export function listeningPids(ports: number[]): number[] {
+  const wanted = new Set(ports);
+  const inodes = new Set<string>();
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text = "";
+    try {
+      text = readFileSync(table, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // local_address is HEX_IP:HEX_PORT, st 0A is LISTEN, inode is column 10.
+      const port = Number.parseInt(cols[1]?.split(":")[1] ?? "", 16);
+      if (cols[3] === "0A" && wanted.has(port) && cols[9]) inodes.add(`socket:[${cols[9]}]`);
+    }
+  }
+  if (inodes.size === 0) return [];
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      for (const fd of readdirSync(`/proc/${entry}/fd`)) {
+        if (inodes.has(readlinkSync(`/proc/${entry}/fd/${fd}`))) {
+          pids.push(Number(entry));
+          break;
+        }
+      }
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return pids;
+}
+
+/** Summed CPU seconds of live processes; a process that has gone counts as NaN. */
+export function totalCpuSeconds(pids: number[]): number {
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      total += processCpuSeconds(pid);
+    } catch {
+      return Number.NaN;
+    }
+  }
+  return total;
 }

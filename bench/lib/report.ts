@@ -29,6 +29,8 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
   const manual = okRow(results, "consume-manual");
   const auto = okRow(results, "consume-auto");
   const peer = okRow(results, "kafkajs http-single");
+  const manualPeer = okRow(results, "kafkajs consume-manual");
+  const consumeJava = okRow(results, "consume-java-limit");
   const ratio = (
     name: string,
     a: ScenarioResult | undefined,
@@ -56,8 +58,43 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
     ratio(`http-batch / client-raw`, batch, raw, 0.6),
     ratio("client-raw / java-limit", raw, java, 0.8),
     ratio("consume-manual / consume-auto", manual, auto, 0.5),
+    ratio("consume-manual / KafkaJS consume-manual", manual, manualPeer, 1.5),
+    ratio("consume-manual / consume-java-limit", manual, consumeJava, 0.25),
     vsPeer,
   ];
+}
+
+export interface CpuCheck {
+  name: string;
+  row: string;
+  /** Edge CPU per event (µs), and the most the project allows. */
+  value?: number;
+  limitUs: number;
+  met?: boolean;
+}
+
+/** The edge's CPU budgets: per single-event POST, and per record of a 100-record JSON batch. */
+export function cpuChecks(results: ScenarioResult[]): CpuCheck[] {
+  const check = (name: string, id: string, limitUs: number): CpuCheck => {
+    const row = okRow(results, id);
+    const value = row ? per1k(row, row.cpu?.edge) : undefined;
+    return { name, row: id, value, limitUs, met: value === undefined ? undefined : value <= limitUs };
+  };
+  return [
+    check("edge CPU per single-event POST", "http-single", 80),
+    check("edge CPU per record, JSON batches", "http-batch (json)", 25),
+  ];
+}
+
+export function cpuCheckLine(list: CpuCheck[]): string {
+  return list
+    .map(
+      (c) =>
+        `${c.name} = ${c.value === undefined ? "n/a" : `${c.value.toFixed(0)} µs`} (target ≤ ${c.limitUs} µs: ${
+          c.met === undefined ? "n/a" : c.met ? "met" : "MISSED"
+        })`,
+    )
+    .join("; ");
 }
 
 const fmt = (n: number | undefined, digits = 0) =>
@@ -66,6 +103,11 @@ const fmt = (n: number | undefined, digits = 0) =>
     : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 const cpuTotal = (r: ScenarioResult) => Object.values(r.cpuS).reduce((a, b) => a + b, 0);
+
+/** CPU milliseconds per 1,000 messages (= µs per message), from a role's CPU seconds in the window. */
+export function per1k(r: ScenarioResult, cpuS: number | undefined): number | undefined {
+  return cpuS === undefined || Number.isNaN(cpuS) || r.messages === 0 ? undefined : (cpuS * 1e6) / r.messages;
+}
 
 export const COLUMNS = [
   "scenario",
@@ -76,6 +118,9 @@ export const COLUMNS = [
   "p99 ms",
   "max ms",
   "CPU s",
+  "edge ms/1k",
+  "brokers ms/1k",
+  "gen ms/1k",
   "errors",
   "count check",
 ] as const;
@@ -83,7 +128,7 @@ export const COLUMNS = [
 export function rows(results: ScenarioResult[]): string[][] {
   return results.map((r) =>
     r.status !== "ok"
-      ? [r.id, r.status, "", "", "", "", "", "", "", r.note ?? ""]
+      ? [r.id, r.status, "", "", "", "", "", "", "", "", "", "", r.note ?? ""]
       : [
           r.id,
           fmt(r.msgsPerS),
@@ -93,8 +138,15 @@ export function rows(results: ScenarioResult[]): string[][] {
           fmt(r.latency?.p99Ms, 2),
           fmt(r.latency?.maxMs, 1),
           fmt(cpuTotal(r), 1),
+          fmt(per1k(r, r.cpu?.edge), 0),
+          fmt(per1k(r, r.cpu?.brokers), 0),
+          fmt(per1k(r, r.cpu?.generator), 0),
           String(r.errors),
-          r.verified ? `${r.verified.ok ? "ok" : "MISMATCH"} ${r.verified.actual}/${r.verified.expected}` : "-",
+          r.verified
+            ? `${r.verified.ok ? "ok" : "MISMATCH"} ${r.verified.actual}/${r.verified.expected}${
+                r.verified.unanswered ? ` (+≤${r.verified.unanswered} unanswered at stop)` : ""
+              }`
+            : "-",
         ],
   );
 }

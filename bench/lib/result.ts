@@ -8,6 +8,7 @@ export const SCENARIOS = [
   "consume",
   "end-to-end",
   "peers",
+  "sweep",
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -17,6 +18,15 @@ export interface Verification {
   expected: number;
   actual: number;
   ok: boolean;
+  /** Records of requests still unanswered when a time-boxed generator (wrk) stopped: stored or not, never counted. */
+  unanswered?: number;
+}
+
+/** CPU seconds by role during the measured window: the process under test, the brokers, the load generator. */
+export interface CpuRoles {
+  edge?: number;
+  brokers?: number;
+  generator?: number;
 }
 
 export interface ScenarioResult {
@@ -38,6 +48,8 @@ export interface ScenarioResult {
   latencyOf: string;
   /** CPU seconds spent by each measured process during the window. */
   cpuS: Record<string, number>;
+  /** The same CPU seconds by role (edge = the process under test), for CPU per 1,000 events. */
+  cpu?: CpuRoles;
   verified?: Verification;
   settings: Record<string, unknown>;
 }

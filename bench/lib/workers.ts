@@ -27,18 +27,26 @@ function nodeFlags(logFile: string): string[] {
   return ["--cpu-prof", `--cpu-prof-dir=${join(dir, worker)}`];
 }
 
-/** Runs a TypeScript entry under tsx; its output goes to a log file, not through this process. */
+/** The Deno binary the `deno` npm package installs, and the permissions the deno.json tasks grant. */
+const denoBin = join(repoRoot, "node_modules/.bin/deno");
+const denoPermissions = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys"];
+
+/** Runs a TypeScript entry under tsx (or Deno); its output goes to a log file, not through this process. */
 export function spawnTs(
   entry: string,
   args: string[],
   env: Record<string, string>,
   logFile: string,
-  options: { captureStdout?: boolean } = {},
+  options: { captureStdout?: boolean; runtime?: "node" | "deno" } = {},
 ): ChildProcess {
   mkdirSync(join(logFile, ".."), { recursive: true });
   const log = openSync(logFile, "a");
+  const [command, argv] =
+    options.runtime === "deno"
+      ? [denoBin, ["run", ...denoPermissions, join(repoRoot, entry), ...args]]
+      : [process.execPath, [...nodeFlags(logFile), "--import", "tsx", join(repoRoot, entry), ...args]];
   try {
-    return spawn(process.execPath, [...nodeFlags(logFile), "--import", "tsx", join(repoRoot, entry), ...args], {
+    return spawn(command, argv, {
       cwd: repoRoot,
       env: { ...process.env, ...env },
       stdio: ["ignore", options.captureStdout ? "pipe" : log, log],
@@ -61,6 +69,7 @@ export async function startWorker(options: {
   env: Record<string, string>;
   logDir: string;
   readyTimeoutMs?: number;
+  runtime?: "node" | "deno";
 }): Promise<BenchWorker> {
   const port = await freePort();
   const logFile = join(options.logDir, `${options.name}.log`);
@@ -69,6 +78,7 @@ export async function startWorker(options: {
     options.args ?? [],
     { ...options.env, PORT: String(port), HOST: "127.0.0.1" },
     logFile,
+    { runtime: options.runtime },
   );
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;

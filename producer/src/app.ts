@@ -1,3 +1,4 @@
+import type { AccessLogSettings } from "@kafka-pair/shared/config";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import type { Logger } from "@kafka-pair/shared/log";
 import type { Namespace } from "@kafka-pair/shared/namespace";
@@ -24,6 +25,8 @@ export interface ProducerDeps {
   maxBodyBytes: number;
   /** True once SIGTERM arrived: new produce requests are refused, in-flight ones finish. */
   isDraining: () => boolean;
+  /** Access log: every request, a sample, or none (ACCESS_LOG); sampled 1 in 100 when not given. */
+  accessLog?: AccessLogSettings;
 }
 
 /** The methods of each path; another method gets 405 with this Allow header. HEAD is GET without side effects. */
@@ -55,10 +58,20 @@ export type ProducerEnv = { Variables: { requestId: string; logger: Logger } };
 export function createProducerApp(deps: ProducerDeps) {
   const app = new Hono<ProducerEnv>();
   app.use(requestId());
+  const { mode, sampleEvery } = deps.accessLog ?? { mode: "sampled", sampleEvery: 100 };
+  let answered = 0;
   app.use(async (c, next) => {
+    const started = performance.now();
     c.set("logger", deps.logger.child({ requestId: c.get("requestId") }));
     await next();
-    deps.metrics.httpRequests.inc({ method: c.req.method, route: c.req.routePath, status: String(c.res.status) });
+    const status = c.res.status;
+    const route = c.req.routePath;
+    deps.metrics.httpRequests.inc({ method: c.req.method, route, status: String(status) });
+    // A line per request is a synchronous stdout write: sampled by default (ACCESS_LOG, docs/benchmark.md).
+    answered++;
+    if (mode === "off" || (mode === "sampled" && status < 500 && answered % sampleEvery !== 0)) return;
+    const ms = Math.round((performance.now() - started) * 100) / 100;
+    c.get("logger").info({ method: c.req.method, route, status, ms }, "request");
   });
   app.route("/", opsRoutes(deps));
   app.route("/", topicRoutes(deps));

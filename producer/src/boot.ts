@@ -37,6 +37,7 @@ export async function bootProducer(deps: {
     apiToken: config.producer.apiToken,
     eventSource: config.producer.eventSource,
     maxBodyBytes: config.producer.maxBodyBytes,
+    accessLog: config.producer.accessLog,
     isDraining: () => draining,
   });
   if (!producer.transaction)

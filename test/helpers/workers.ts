@@ -71,7 +71,8 @@ export async function startWorker(
       KAFKA_BOOTSTRAP_SERVERS: inject("bootstrapServers"),
       PORT: String(port),
       HOST: "127.0.0.1",
-      LOG_LEVEL: "info",
+      // Debug: the specs follow each message by the consumer's per-message "processed" line (debug since issue 15).
+      LOG_LEVEL: "debug",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

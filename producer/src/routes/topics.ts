@@ -57,7 +57,6 @@ export function topicRoutes(deps: ProducerDeps) {
     if (key) c.header("Idempotent-Replayed", String(answer.replayed));
     const status = answer.status as 201;
     if (status >= 500) c.header("Retry-After", "1");
-    c.get("logger").info({ topic: contract.name, status, replayed: answer.replayed }, "produce request");
     return c.json(answer.body as object, status);
   });
 

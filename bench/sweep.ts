@@ -1,0 +1,164 @@
+// The open-loop sweep, in the spirit of the OpenMessaging Benchmark: the offered rate steps up
+// until p99 passes the SLO (or the server stops keeping up); the last step within it is the
+// sustainable rate. Load from vegeta (constant rate, every answer read and checked).
+import type { LatencySummary } from "./lib/hist.ts";
+import { processCpuSeconds } from "./lib/proc.ts";
+import type { ScenarioResult } from "./lib/result.ts";
+import { runVegeta } from "./lib/vegeta.ts";
+import type { BenchWorker } from "./lib/workers.ts";
+import { brokerCpu, type Context, type HttpLoad, settledEndOffset, totalEndOffset } from "./scenarios.ts";
+
+export interface SweepOptions {
+  vegeta: string;
+  sloMs: number;
+  stepS: number;
+  /** First offered rate, in events per second, and the factor between steps. */
+  startEventsPerS: number;
+  factor: number;
+  maxSteps: number;
+}
+
+export interface SweepStep {
+  offeredPerS: number;
+  achievedPerS: number;
+  requests: number;
+  acked: number;
+  refused: number;
+  latency?: LatencySummary;
+  /** CPU ms per 1,000 acknowledged events (= µs per event). */
+  cpuPer1k: { edge?: number; brokers?: number; generator?: number };
+  /** Records added to the topic during the step vs acknowledged (vegeta waits for every answer). */
+  written: number;
+  withinSlo: boolean;
+  note?: string;
+}
+
+export interface Sweep {
+  id: string;
+  server: string;
+  sloMs: number;
+  steps: SweepStep[];
+  /** The highest offered rate (events/s) whose step kept p99 within the SLO and kept up, before the sweep stopped. */
+  sustainablePerS?: number;
+  stoppedBecause: string;
+  status: ScenarioResult["status"];
+  note?: string;
+}
+
+const cpuOf = (pid: number) => {
+  try {
+    return processCpuSeconds(pid);
+  } catch {
+    return Number.NaN;
+  }
+};
+const per1k = (s: number, events: number) => (Number.isNaN(s) || events === 0 ? undefined : (s * 1e6) / events);
+
+export async function sweep(
+  ctx: Context,
+  server: BenchWorker,
+  load: HttpLoad,
+  id: string,
+  options: SweepOptions,
+): Promise<Sweep> {
+  const perRequest = load.bodies[0]?.records ?? 1;
+  const steps: SweepStep[] = [];
+  let sustainable: number | undefined;
+  let stoppedBecause = `reached ${options.maxSteps} steps`;
+  let offered = options.startEventsPerS;
+  let overSlo = 0;
+  for (let i = 0; i < options.maxSteps; i++, offered *= options.factor) {
+    const requestsPerS = offered / perRequest;
+    const bar = ctx.progress.begin(`${id} @ ${Math.round(offered)}/s`, options.stepS);
+    const begin = Date.now();
+    const ticker = setInterval(() => bar.update((Date.now() - begin) / 1000, 0), 250);
+    const before = await totalEndOffset(ctx);
+    const edge0 = cpuOf(server.pid);
+    const brokers0 = brokerCpu(ctx);
+    const out = await runVegeta({
+      bin: options.vegeta,
+      url: `${server.url}/topics/orders`,
+      contentType: load.contentType,
+      bodies: load.bodies,
+      acked: load.acked,
+      ratePerS: requestsPerS,
+      durationS: options.stepS,
+      workDir: ctx.logDir,
+      name: id,
+    }).finally(() => clearInterval(ticker));
+    const edge = cpuOf(server.pid) - edge0;
+    const brokers = brokerCpu(ctx) - brokers0;
+    const written = (await settledEndOffset(ctx)) - before;
+    const achieved = out.acked / Math.max(0.001, out.elapsedS);
+    const p99 = out.latency?.p99Ms ?? Number.POSITIVE_INFINITY;
+    const keptUp = achieved >= 0.9 * offered && out.refused === 0;
+    const withinSlo = keptUp && p99 <= options.sloMs;
+    steps.push({
+      offeredPerS: Math.round(offered),
+      achievedPerS: Math.round(achieved),
+      requests: out.requests,
+      acked: out.acked,
+      refused: out.refused,
+      latency: out.latency,
+      cpuPer1k: {
+        edge: per1k(edge, out.acked),
+        brokers: per1k(brokers, out.acked),
+        generator: per1k(out.cpuS, out.acked),
+      },
+      written,
+      withinSlo,
+      note: out.firstRefusal,
+    });
+    bar.done(`p99 ${p99.toFixed(1)} ms, ${Math.round(achieved)}/s${withinSlo ? "" : " (past the SLO)"}`);
+    if (out.refused === 0 && written !== out.acked) {
+      return {
+        id,
+        server: server.name,
+        sloMs: options.sloMs,
+        steps,
+        sustainablePerS: sustainable,
+        stoppedBecause: `count check failed: ${written} records written, ${out.acked} acknowledged`,
+        status: "failed",
+      };
+    }
+    if (!keptUp) {
+      stoppedBecause = `fell behind at ${Math.round(offered)}/s (${Math.round(achieved)}/s acknowledged, ${out.refused} refused)`;
+      break;
+    }
+    if (!withinSlo) {
+      // One step past the SLO may be a burst on a shared machine; two in a row end the sweep.
+      overSlo++;
+      stoppedBecause = `p99 ${p99.toFixed(1)} ms > SLO ${options.sloMs} ms at ${Math.round(offered)}/s${overSlo > 1 ? " (second step in a row)" : ""}`;
+      if (overSlo > 1) break;
+      continue;
+    }
+    overSlo = 0;
+    sustainable = Math.round(offered);
+  }
+  return {
+    id,
+    server: server.name,
+    sloMs: options.sloMs,
+    steps,
+    sustainablePerS: sustainable,
+    stoppedBecause,
+    status: "ok",
+  };
+}
+
+const f = (n: number | undefined, digits = 0) =>
+  n === undefined || Number.isNaN(n) ? "-" : n.toLocaleString("en-US", { maximumFractionDigits: digits });
+
+/** One row per server: its sustainable rate and the figures of the step that set it. */
+export function sweepMarkdown(sweeps: Sweep[]): string {
+  const head = [
+    "| server | sustainable events/s | p50 ms | p99 ms | edge ms/1k | brokers ms/1k | gen ms/1k | steps | stopped because |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+  ];
+  const rows = sweeps.map((s) => {
+    if (s.status !== "ok") return `| ${s.id} | ${s.status} | | | | | | | ${s.note ?? ""} |`;
+    const at = s.steps.find((p) => p.offeredPerS === s.sustainablePerS);
+    return `| ${s.id} | ${f(s.sustainablePerS)} | ${f(at?.latency?.p50Ms, 2)} | ${f(at?.latency?.p99Ms, 2)} | ${f(at?.cpuPer1k.edge)} | ${f(at?.cpuPer1k.brokers)} | ${f(at?.cpuPer1k.generator)} | ${s.steps.length} | ${s.stoppedBecause} |`;
+  });
+  return [...head, ...rows].join("\n");
+}
