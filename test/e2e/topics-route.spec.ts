@@ -5,11 +5,11 @@ import { provisionTopics } from "@kafka-pair/shared/startup";
 import type { ProducerTransport } from "@kafka-pair/shared/transport";
 import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { anOrder } from "../../../test/helpers/events.ts";
-import { useNamespace } from "../../../test/helpers/kafka.ts";
-import { createProducerApp } from "../app.ts";
-import { IdempotencyStore } from "../idempotency.ts";
-import { createProducerMetrics } from "../metrics.ts";
+import { createProducerApp } from "../../producer/src/app.ts";
+import { IdempotencyStore } from "../../producer/src/idempotency.ts";
+import { createProducerMetrics } from "../../producer/src/metrics.ts";
+import { anOrder } from "../helpers/events.ts";
+import { useNamespace } from "../helpers/kafka.ts";
 
 // The route through app.request(): no HTTP server, a real producer against the test cluster.
 describe("POST /topics/:topic via app.request()", () => {
