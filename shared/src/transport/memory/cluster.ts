@@ -69,6 +69,11 @@ interface Group {
   rebalancing: Promise<void>;
 }
 
+/** What happened on the cluster, in order: lets a test check that a dead letter was written before a commit. */
+export type JournalEntry =
+  | { op: "append"; topic: string; partition: number; offset: bigint }
+  | { op: "commit"; group: string; topic: string; partition: number; offset: bigint };
+
 export const keyOf = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 
 /**
@@ -82,6 +87,7 @@ export class MemoryCluster {
   readonly #groups = new Map<string, Group>();
   readonly #failures: Array<Failure & { left: number }> = [];
   readonly #waiters = new Set<() => void>();
+  readonly journal: JournalEntry[] = [];
   /** False while "the network is down": connects and sends fail with KAFKA_UNAVAILABLE. */
   reachable = true;
 
@@ -137,6 +143,7 @@ export class MemoryCluster {
     const entries = this.partition(tp);
     const stored = { ...entry, offset: BigInt(entries.length) };
     entries.push(stored);
+    if (!entry.marker) this.journal.push({ op: "append", ...tp, offset: stored.offset });
     this.changed();
     return stored;
   }
@@ -188,6 +195,7 @@ export class MemoryCluster {
 
   commit(groupId: string, tp: TopicPartition, offset: bigint): void {
     this.group(groupId).committed.set(keyOf(tp), offset);
+    this.journal.push({ op: "commit", group: groupId, topic: tp.topic, partition: tp.partition, offset });
   }
 
   join(groupId: string, member: GroupMember): Promise<void> {

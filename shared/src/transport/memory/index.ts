@@ -5,7 +5,7 @@ import { MemoryCluster } from "./cluster.ts";
 import { MemoryConsumer } from "./consumer.ts";
 import { MemoryProducer, type MemoryProducerOptions } from "./producer.ts";
 
-export type { Failure, FailureKind, FailurePoint, LogEntry } from "./cluster.ts";
+export type { Failure, FailureKind, FailurePoint, JournalEntry, LogEntry } from "./cluster.ts";
 export { failureError, MemoryCluster } from "./cluster.ts";
 export { MemoryConsumer } from "./consumer.ts";
 export { murmur2, partitionForKey } from "./murmur2.ts";
