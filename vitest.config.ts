@@ -8,16 +8,7 @@ export default defineConfig({
     // A global option: the cluster's global teardown may take a while to stop three brokers.
     teardownTimeout: 60_000,
     projects: [
-      {
-        test: {
-          name: "unit",
-          include: ["{shared,producer,consumer,scripts}/**/*.test.ts", "test/unit/**/*.test.ts"],
-          // Refuses sockets and child processes: a unit test that reaches for Kafka fails at once.
-          setupFiles: ["test/unit/no-network.ts"],
-          testTimeout: 5_000,
-          hookTimeout: 5_000,
-        },
-      },
+      "vitest.unit.config.ts",
       {
         test: {
           name: "e2e",

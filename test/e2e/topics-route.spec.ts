@@ -1,3 +1,6 @@
+import { createProducerApp } from "@kafka-pair/producer/app";
+import { IdempotencyStore } from "@kafka-pair/producer/idempotency";
+import { createProducerMetrics } from "@kafka-pair/producer/metrics";
 import { loadConfig } from "@kafka-pair/shared/config";
 import { contracts } from "@kafka-pair/shared/contracts";
 import { createLogger } from "@kafka-pair/shared/log";
@@ -5,9 +8,6 @@ import { provisionTopics } from "@kafka-pair/shared/startup";
 import type { ProducerTransport } from "@kafka-pair/shared/transport";
 import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createProducerApp } from "../../producer/src/app.ts";
-import { IdempotencyStore } from "../../producer/src/idempotency.ts";
-import { createProducerMetrics } from "../../producer/src/metrics.ts";
 import { anOrder } from "../helpers/events.ts";
 import { useNamespace } from "../helpers/kafka.ts";
 
