@@ -1,28 +1,22 @@
 import { loadConfig } from "@kafka-pair/shared/config";
-import type { Serve } from "@kafka-pair/shared/startup";
+import { fakeServer } from "@kafka-pair/shared/testing";
 import { describe, expect, it } from "vitest";
 import { bootConsumer } from "./boot.ts";
 import { anOrder, kafka, ordersSubscription, until } from "./test-kit.ts";
 
-function fakeServer() {
-  const server = { fetch: undefined as ((r: Request) => Response | Promise<Response>) | undefined, closed: false };
-  const serve: Serve = (fetch, { port, onListen }) => {
-    server.fetch = fetch;
-    onListen(port);
-    return { close: () => (server.closed = true) };
-  };
+function server() {
+  const fake = fakeServer();
   const get = async (path: string) => {
-    if (!server.fetch) throw new Error("not serving");
-    const res = await server.fetch(new Request(`http://consumer${path}`));
+    const res = await fake.request(path);
     // biome-ignore lint/suspicious/noExplicitAny: asserted on, not trusted
     return { status: res.status, body: (await res.json()) as any };
   };
-  return { serve, server, get };
+  return { ...fake, get };
 }
 
 async function boot(handle: Parameters<typeof ordersSubscription>[0], env: Record<string, string> = {}) {
   const k = await kafka();
-  const fake = fakeServer();
+  const fake = server();
   const worker = await bootConsumer({
     config: loadConfig("consumer", { SHUTDOWN_TIMEOUT_MS: "2000", ...env }),
     logger: k.logger,
@@ -55,7 +49,7 @@ describe("bootConsumer", () => {
   it("is not ready while Kafka is unreachable", async () => {
     const k = await kafka();
     k.cluster.reachable = false;
-    const fake = fakeServer();
+    const fake = server();
     const worker = await bootConsumer({
       config: loadConfig("consumer", {}),
       logger: k.logger,
@@ -75,7 +69,7 @@ describe("bootConsumer", () => {
       release = resolve;
     });
     let started = false;
-    const { k, worker, server, get } = await boot(async () => {
+    const { k, worker, state, get } = await boot(async () => {
       started = true;
       await held;
     });
@@ -85,7 +79,7 @@ describe("bootConsumer", () => {
     expect((await get("/ready")).status).toBe(503);
     release();
     expect(await stopping).toBe(0);
-    expect(server.closed).toBe(true);
+    expect(state.closed).toBe(true);
     expect(k.cluster.committed("orders_group", { topic: "orders", partition: report.partition })).toBe(1n);
     expect(k.transport.consumers[0]?.isJoined()).toBe(false);
     expect(await worker.shutdown("SIGINT")).toBe(0);

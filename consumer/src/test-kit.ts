@@ -5,6 +5,9 @@ import { createLogger } from "@kafka-pair/shared/log";
 import { namespace } from "@kafka-pair/shared/namespace";
 import { provisionTopics } from "@kafka-pair/shared/startup";
 import { memoryTransport } from "@kafka-pair/shared/transport/memory";
+
+export { anOrder, until } from "@kafka-pair/shared/testing";
+
 import type { MessageContext, Subscription } from "./handler.ts";
 import { createConsumerMetrics } from "./metrics.ts";
 import { SubscriptionRunner } from "./runner.ts";
@@ -18,14 +21,6 @@ export const settings: ConsumerSettings = {
   revokeTimeoutMs: 1_000,
   maxBufferedPerPartition: 100,
 };
-
-export const anOrder = (n: number) => ({
-  orderId: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
-  customerId: `cust-${n}`,
-  currency: "EUR",
-  lines: [{ sku: "SKU-1", quantity: 1, unitPriceCents: 100 }],
-  placedAt: "2026-01-01T00:00:00.000Z",
-});
 
 const utf8 = new TextEncoder();
 
@@ -72,13 +67,4 @@ export function runner(
     metrics: createConsumerMetrics(() => []),
     settings: { ...settings, ...overrides },
   });
-}
-
-/** Resolves once `check` holds; fails the test if it never does within `ticks` macrotasks. */
-export async function until(check: () => boolean, what: string, ticks = 2_000): Promise<void> {
-  for (let i = 0; i < ticks; i++) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
-  throw new Error(`never happened: ${what}`);
 }

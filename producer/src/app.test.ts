@@ -2,6 +2,7 @@ import { contracts } from "@kafka-pair/shared/contracts";
 import { createLogger } from "@kafka-pair/shared/log";
 import { namespace } from "@kafka-pair/shared/namespace";
 import { provisionTopics } from "@kafka-pair/shared/startup";
+import { anOrder } from "@kafka-pair/shared/testing";
 import { type MemoryTransport, memoryTransport } from "@kafka-pair/shared/transport/memory";
 import { describe, expect, it } from "vitest";
 import { createProducerApp } from "./app.ts";
@@ -11,15 +12,8 @@ import { createProducerMetrics } from "./metrics.ts";
 // The producer's status rules through app.request(), on the in-memory cluster: what each
 // request answers, and what reached the topic (nothing, for everything that is not a 201).
 
-const order = (n: number, overrides: Record<string, unknown> = {}) => ({
-  orderId: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
-  customerId: `cust-${n}`,
-  currency: "EUR",
-  lines: [{ sku: "SKU-1", quantity: 1, unitPriceCents: 100 }],
-  placedAt: "2026-01-01T00:00:00.000Z",
-  ...overrides,
-});
-const invalid = (n: number) => order(n, { currency: "euro" });
+const order = anOrder;
+const invalid = (n: number) => anOrder(n, { currency: "euro" });
 
 interface Options {
   apiToken?: string;

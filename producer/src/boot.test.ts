@@ -1,41 +1,12 @@
 import { loadConfig } from "@kafka-pair/shared/config";
 import { createLogger } from "@kafka-pair/shared/log";
-import type { Serve } from "@kafka-pair/shared/startup";
+import { anOrder, fakeServer, until } from "@kafka-pair/shared/testing";
 import { memoryTransport } from "@kafka-pair/shared/transport/memory";
 import { describe, expect, it } from "vitest";
 import { bootProducer } from "./boot.ts";
 
-/** A Serve that keeps the fetch handler for app-level requests and records close(). */
-function fakeServer() {
-  const server = { fetch: undefined as ((r: Request) => Response | Promise<Response>) | undefined, closed: false };
-  const serve: Serve = (fetch, { port, onListen }) => {
-    server.fetch = fetch;
-    onListen(port);
-    return { close: () => (server.closed = true) };
-  };
-  const request = async (path: string, init?: RequestInit) => {
-    if (!server.fetch) throw new Error("not serving");
-    return server.fetch(new Request(`http://producer${path}`, init));
-  };
-  return { serve, server, request };
-}
-
-const order = {
-  orderId: "00000000-0000-4000-8000-000000000001",
-  customerId: "cust-1",
-  currency: "EUR",
-  lines: [{ sku: "SKU-1", quantity: 1, unitPriceCents: 100 }],
-  placedAt: "2026-01-01T00:00:00.000Z",
-};
+const order = anOrder(1);
 const post = { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(order) };
-
-async function until(check: () => Promise<boolean> | boolean, what: string) {
-  for (let i = 0; i < 2_000; i++) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 
 async function boot(env: Record<string, string> = {}) {
   const transport = memoryTransport();
@@ -77,7 +48,7 @@ describe("bootProducer", () => {
   });
 
   it("on shutdown answers the request in flight, refuses new ones, closes the server and the producer", async () => {
-    const { request, transport, worker, server } = await boot();
+    const { request, transport, worker, state } = await boot();
     await until(async () => (await request("/ready")).status === 200, "/ready 200");
     const producer = transport.producers[0];
     // Hold the delivery report back until shutdown has begun.
@@ -96,7 +67,7 @@ describe("bootProducer", () => {
     const inFlight = request("/topics/orders", post);
     await until(() => sending, "the request to reach the producer");
     const stopping = worker.shutdown("SIGTERM");
-    expect(server.closed).toBe(true);
+    expect(state.closed).toBe(true);
     const refused = await request("/topics/orders", post);
     expect(refused.status).toBe(503);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("SHUTTING_DOWN");

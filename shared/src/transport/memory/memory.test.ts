@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { until } from "../../testing.ts";
 import type { ConsumedMessage, TopicPartition } from "../types.ts";
 import { MemoryCluster, memoryTransport, partitionForKey } from "./index.ts";
 
@@ -12,15 +13,6 @@ async function setup(partitions = 3) {
   const producer = transport.producer();
   await producer.connect();
   return { transport, admin, producer, cluster: transport.cluster };
-}
-
-/** Resolves once `check` holds, re-checked whenever the cluster changes or a tick passes. */
-async function until(check: () => boolean, what: string, ticks = 1_000) {
-  for (let i = 0; i < ticks; i++) {
-    if (check()) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  throw new Error(`never happened: ${what}`);
 }
 
 describe("memory transport: producing", () => {
