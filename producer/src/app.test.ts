@@ -242,6 +242,56 @@ describe("POST /topics/:topic status rules", () => {
   });
 });
 
+describe("POST /topics/:topic details", () => {
+  it("422 for a batch that failed on both sides (invalid and queue full): the client's part comes first", async () => {
+    const { post, cluster } = await producerApp();
+    cluster.inject({ at: "send", kind: "queue-full" });
+    const res = await post([invalid(1), order(2)]);
+    expect(res.status).toBe(422);
+    expect((await json(res)).results.map((r: { status: number }) => r.status)).toEqual([422, 503]);
+  });
+
+  it("names each batch record <key>-<index> under an Idempotency-Key, and says it was not replayed", async () => {
+    const { post } = await producerApp();
+    const res = await post([order(1), order(2)], { "idempotency-key": "batch-1" });
+    expect(res.headers.get("idempotent-replayed")).toBe("false");
+    expect((await json(res)).results.map((r: { id: string }) => r.id)).toEqual(["batch-1-0", "batch-1-1"]);
+    const single = await post(order(3));
+    expect(single.headers.get("idempotent-replayed")).toBeNull();
+  });
+
+  it("takes atomic=false as a plain batch, and answers each atomic record with its id", async () => {
+    const { post } = await producerApp();
+    const plain = await post([order(1)], {}, "?atomic=false");
+    expect(plain.status).toBe(201);
+    expect((await json(plain)).atomic).toBe(false);
+    const atomic = await json(await post([order(1), order(2)], { "idempotency-key": "a" }, "?atomic=true"));
+    expect(atomic.results.map((r: { index: number; status: number; id: string }) => [r.index, r.status, r.id])).toEqual(
+      [
+        [0, 201, "a-0"],
+        [1, 201, "a-1"],
+      ],
+    );
+  });
+
+  it("accepts the bearer token after any whitespace, nothing around it", async () => {
+    const { post } = await producerApp({ apiToken: "s3cret-token-0123" });
+    expect((await post(order(1), { authorization: "Bearer   s3cret-token-0123" })).status).toBe(201);
+    expect((await post(order(1), { authorization: "bearer s3cret-token-0123" })).status).toBe(201);
+    expect((await post(order(1), { authorization: "Bearer s3cret-token-0123 x" })).status).toBe(401);
+    expect((await post(order(1), { authorization: "xBearer s3cret-token-0123" })).status).toBe(401);
+    expect((await post(order(1), { authorization: "Bearers3cret-token-0123" })).status).toBe(401);
+  });
+
+  it("answers GET /kafka/health with the delivery error when the ping cannot be stored", async () => {
+    const { app, cluster } = await producerApp();
+    cluster.inject({ at: "send", kind: "delivery-timeout", topic: "health" });
+    const res = await app.request("/kafka/health");
+    expect(res.status).toBe(504);
+    expect((await json(res)).error.code).toBe("DELIVERY_TIMEOUT");
+  });
+});
+
 describe("producer app: other routes", () => {
   it("404 NOT_FOUND as JSON for an unknown route, /health up, /metrics in Prometheus format", async () => {
     const { app, post } = await producerApp();
