@@ -1,5 +1,8 @@
 // Package boundaries, checked by `npm run check:deps` (part of `npm run check`). See docs/architecture.md.
 const clients = "node_modules/(@confluentinc/kafka-javascript|kafkajs|@platformatic/kafka)/";
+// The adapter directories: reaching one means loading its Kafka client.
+const adapters =
+  "^shared/src/transport/(confluent|kafkajs|platformatic|rdkafka-ffi)/(index|producer|consumer|admin)\\.ts$";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -9,20 +12,28 @@ module.exports = {
       comment: `Outside ${pkg}/, import @kafka-pair/${pkg} by its package name (package.json exports), not by a path into its src/.`,
       severity: "error",
       from: { pathNot: `^${pkg}/` },
-      to: { path: `^${pkg}/src/`, dependencyTypes: ["local"] },
+      // A package-name import resolves to the same file, but as "aliased" (or "undetermined" inside a workspace).
+      to: { path: `^${pkg}/src/`, dependencyTypes: ["local"], dependencyTypesNot: ["aliased", "undetermined"] },
     })),
     {
       name: "contracts-load-no-kafka-client",
-      comment: "Contracts, errors, the transport interfaces and the in-memory transport must load without any Kafka client.",
+      comment:
+        "Contracts, errors, the transport interfaces and the in-memory transport must load without any Kafka client.",
       severity: "error",
-      from: { path: "^shared/src/(contracts/|errors\\.ts|transport/(types|admin|producer|consumer)\\.ts|transport/memory/|testing\\.ts)" },
-      to: { path: clients, reachable: true },
+      from: {
+        path: "^shared/src/(contracts/|errors\\.ts|transport/(types|admin|producer|consumer)\\.ts|transport/memory/|testing\\.ts)",
+      },
+      to: { path: adapters, reachable: true },
     },
     {
       name: "apps-see-interfaces-only",
-      comment: "The HTTP edge and the consumer runtime use the transport interfaces; only entry points pick an adapter.",
+      comment:
+        "The HTTP edge and the consumer runtime use the transport interfaces; only entry points pick an adapter.",
       severity: "error",
-      from: { path: "^(producer|consumer)/src/", pathNot: "(^|/)main(\\.deno)?\\.ts$|^consumer/src/(replay|measure-commits)\\.ts$" },
+      from: {
+        path: "^(producer|consumer)/src/",
+        pathNot: "(^|/)main(\\.deno)?\\.ts$|^consumer/src/(replay|measure-commits)\\.ts$",
+      },
       to: { path: [clients, "^shared/src/transport/(confluent|kafkajs|platformatic|rdkafka-ffi|select)"] },
     },
     {
@@ -30,7 +41,7 @@ module.exports = {
       comment: "The unit project runs without a cluster or native addon: its tests reach no Kafka client.",
       severity: "error",
       from: { path: "^(shared|producer|consumer|scripts)/.*\\.test\\.ts$|^test/unit/" },
-      to: { path: clients, reachable: true },
+      to: { path: adapters, reachable: true },
     },
   ],
   options: {
