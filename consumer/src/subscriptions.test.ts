@@ -27,4 +27,16 @@ describe("loadSubscriptions", () => {
   it("refuses a module whose subscriptions are not subscribe(...) results", async () => {
     await expect(loadSubscriptions(fixture("not-subscriptions"))).rejects.toMatchObject({ code: "CONFIG_INVALID" });
   });
+
+  it.each([
+    "bad-no-group",
+    "bad-handle-not-function",
+    "bad-from-beginning-not-boolean",
+    "bad-no-contract",
+    "bad-null-entry",
+    "bad-empty",
+    "bad-missing-export",
+  ])("refuses %s", async (name) => {
+    await expect(loadSubscriptions(fixture(name))).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+  });
 });
