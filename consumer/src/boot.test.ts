@@ -29,7 +29,7 @@ async function boot(handle: Parameters<typeof ordersSubscription>[0], env: Recor
 
 describe("bootConsumer", () => {
   it("joins its groups, reports ready, handles and commits events, shows them in /status", async () => {
-    const { k, get } = await boot(async () => {});
+    const { k, get, ...fake } = await boot(async () => {});
     await until(() => k.transport.consumers.length === 1 && k.transport.consumers[0]?.isJoined() === true, "joined");
     expect((await get("/ready")).body).toEqual({
       ready: true,
@@ -44,6 +44,9 @@ describe("bootConsumer", () => {
     const status = (await get("/status")).body;
     expect(status.groups[0]).toMatchObject({ groupId: "orders_group", topic: "orders", processed: 1, lag: 0 });
     expect(status.groups[0].assigned).toEqual([0, 1, 2]);
+    const res = await fake.request("/metrics");
+    const metrics = await res.text();
+    expect(metrics).toContain(`consumer_lag{topic="orders",group="orders_group",partition="${report.partition}"} 0`);
   });
 
   it("is not ready while Kafka is unreachable", async () => {

@@ -292,6 +292,56 @@ describe("POST /topics/:topic details", () => {
   });
 });
 
+describe("producer app: failures and counters", () => {
+  it("501 FEATURE_UNAVAILABLE for an atomic batch on a client without transactions, nothing produced", async () => {
+    const { post, producer, stored } = await producerApp();
+    (producer as { transaction?: unknown }).transaction = undefined;
+    const res = await post([order(1), order(2)], {}, "?atomic=true");
+    expect(res.status).toBe(501);
+    expect((await json(res)).error.code).toBe("FEATURE_UNAVAILABLE");
+    expect(await stored()).toBe(0);
+  });
+
+  it("500 INTERNAL without the cause for a bug, and counts every answer by route and status", async () => {
+    const { app, post, producer } = await producerApp();
+    await post(order(1));
+    producer.isReady = () => {
+      throw new TypeError("secret detail");
+    };
+    const res = await post(order(2));
+    expect(res.status).toBe(500);
+    expect(await json(res)).toEqual({ error: { code: "INTERNAL", message: "internal error", retriable: false } });
+    expect(res.headers.get("retry-after")).toBeNull();
+    const metrics = await (await app.request("/metrics")).text();
+    expect(metrics).toContain('producer_http_requests_total{method="POST",route="/topics/:topic",status="201"} 1');
+    expect(metrics).toContain('producer_http_requests_total{method="POST",route="/topics/:topic",status="500"} 1');
+  });
+
+  it("counts produced and failed records per topic and code, a failed transaction once per record", async () => {
+    const { app, post, cluster } = await producerApp();
+    await post([order(1), order(2)]);
+    await post([order(3), invalid(4)]);
+    cluster.inject({ at: "send", kind: "error" });
+    await post([order(5), order(6), order(7)], {}, "?atomic=true");
+    const metrics = await (await app.request("/metrics")).text();
+    expect(metrics).toContain('producer_records_produced_total{topic="orders"} 3');
+    expect(metrics).toContain('producer_records_failed_total{topic="orders",code="INVALID_EVENT"} 1');
+    expect(metrics).toContain('producer_records_failed_total{topic="orders",code="DELIVERY_FAILED"} 3');
+    expect(metrics).toMatch(/producer_delivery_latency_seconds_count\{topic="orders"\} 3/);
+  });
+
+  it("413 from Content-Length alone, before reading the body", async () => {
+    const { app } = await producerApp();
+    const res = await app.request("/topics/orders", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": String(64 * 1024 + 1) },
+      body: "{}",
+    });
+    expect(res.status).toBe(413);
+    expect((await json(res)).error.code).toBe("PAYLOAD_TOO_LARGE");
+  });
+});
+
 describe("producer app: other routes", () => {
   it("404 NOT_FOUND as JSON for an unknown route, /health up, /metrics in Prometheus format", async () => {
     const { app, post } = await producerApp();
