@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, Semaphore, sleep } from "./concurrency.ts";
+import { Semaphore, sleep } from "./concurrency.ts";
+
+// backoffDelay is tested in dead-letter.test.ts, beside the retries it paces.
 
 describe("Semaphore", () => {
   it("runs at most `permits` tasks at once and serves waiters in order", async () => {
@@ -33,17 +35,6 @@ describe("Semaphore", () => {
     const slots = new Semaphore(1);
     await expect(slots.run(() => Promise.reject(new Error("x")))).rejects.toThrow("x");
     expect(await slots.run(async () => "next")).toBe("next");
-  });
-});
-
-describe("backoffDelay", () => {
-  it("doubles per retry between half and all of the ceiling, capped", () => {
-    expect(backoffDelay(1, 100, 10_000, () => 0)).toBe(50);
-    expect(backoffDelay(1, 100, 10_000, () => 1)).toBe(100);
-    expect(backoffDelay(3, 100, 10_000, () => 1)).toBe(400);
-    expect(backoffDelay(3, 100, 10_000, () => 0.5)).toBe(300);
-    expect(backoffDelay(20, 100, 1_000, () => 1)).toBe(1_000);
-    expect(backoffDelay(0, 100, 1_000, () => 1)).toBe(100);
   });
 });
 
