@@ -4,14 +4,14 @@
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { serve } from "@hono/node-server";
+import { bootConsumer } from "@kafka-pair/consumer/boot";
+import { subscribe } from "@kafka-pair/consumer/handler";
+import { ordersHandler } from "@kafka-pair/consumer/handlers/orders";
 import { loadConfig } from "@kafka-pair/shared/config";
 import { ordersTopic } from "@kafka-pair/shared/contracts";
 import { createLogger } from "@kafka-pair/shared/log";
 import type { KafkaTransport } from "@kafka-pair/shared/transport";
 import { createTransport } from "@kafka-pair/shared/transport/select";
-import { bootConsumer } from "../../consumer/src/boot.ts";
-import { subscribe } from "../../consumer/src/handler.ts";
-import { ordersHandler } from "../../consumer/src/handlers/orders.ts";
 import { encodeHistogram, newHistogram, recordMs } from "../lib/hist.ts";
 
 const { values: args } = parseArgs({

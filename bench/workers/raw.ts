@@ -2,12 +2,12 @@
 // Prints one JSON line with what it measured.
 
 import { parseArgs } from "node:util";
+import { buildRecord } from "@kafka-pair/producer/ingest/record";
 import { loadConfig } from "@kafka-pair/shared/config";
 import { ordersTopic } from "@kafka-pair/shared/contracts";
 import { startTrace } from "@kafka-pair/shared/envelope";
 import { createLogger } from "@kafka-pair/shared/log";
 import { createTransport } from "@kafka-pair/shared/transport/select";
-import { buildRecord } from "../../producer/src/ingest/record.ts";
 import { orderPool } from "../lib/events.ts";
 import { encodeHistogram, newHistogram, recordMs } from "../lib/hist.ts";
 

@@ -71,3 +71,56 @@ describe("backoffDelay", () => {
     expect(backoffDelay(20, 100, 1_000, () => 1)).toBe(1_000);
   });
 });
+
+describe("deadLetterRecord: the error as text", () => {
+  const message = {
+    topic: "orders",
+    partition: 1,
+    offset: "9",
+    key: null,
+    value: null,
+    headers: { dlq_reason: "old", replayed_from: "x", keep: "y" },
+    timestamp: 5,
+  };
+  const letter = (error: unknown) =>
+    deadLetterRecord(message, {
+      topic: "orders.dlq",
+      reason: "handler-failed",
+      error,
+      attempts: 1,
+      group: "g",
+      now: new Date(0),
+    });
+
+  it("names a plain error by class and message, anything else as text, with no error code", () => {
+    expect(letter(new TypeError("bad")).headers).toMatchObject({ dlq_error: "TypeError: bad" });
+    expect(letter(new TypeError("bad")).headers?.dlq_error_code).toBeUndefined();
+    expect(letter("just text").headers?.dlq_error).toBe("just text");
+  });
+
+  it("lists a KafkaPairError's field issues, naming the value itself for an empty path", () => {
+    const error = new KafkaPairError("INVALID_EVENT", "does not match", {
+      issues: [
+        { path: "", message: "not a string" },
+        { path: "lines.0.sku", message: "too short" },
+      ],
+    });
+    expect(letter(error).headers).toMatchObject({
+      dlq_error: "does not match: (value): not a string; lines.0.sku: too short",
+      dlq_error_code: "INVALID_EVENT",
+    });
+    expect(letter(new KafkaPairError("INTERNAL", "plain")).headers?.dlq_error).toBe("plain");
+  });
+
+  it("cuts the error text at 2,000 characters and writes an empty value for a null one", () => {
+    const record = letter(new Error("x".repeat(5_000)));
+    expect(record.headers?.dlq_error).toHaveLength(2_000);
+    expect(record.value).toEqual(new Uint8Array(0));
+    expect(record.headers?.keep).toBe("y");
+  });
+
+  it("replays without dlq_ and replayed_from headers of its own", () => {
+    const record = replayRecord({ ...message, topic: "orders.dlq" }, "orders");
+    expect(record.headers).toEqual({ keep: "y", replayed_from: "orders.dlq/1/9" });
+  });
+});

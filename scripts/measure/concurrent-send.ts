@@ -3,13 +3,13 @@
  * no HTTP involved: `npx tsx scripts/measure/concurrent-send.ts [concurrency] [seconds]`.
  */
 import confluentLib from "@confluentinc/kafka-javascript";
+import { loadConfig } from "@kafka-pair/shared/config";
+import { createLogger } from "@kafka-pair/shared/log";
+import type { ProducerTransport } from "@kafka-pair/shared/transport";
+import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
+import { kafkaJsTransport } from "@kafka-pair/shared/transport/kafkajs";
 import * as hdr from "hdr-histogram-js";
 import { processCpuSeconds } from "../../bench/lib/proc.ts";
-import { loadConfig } from "../../shared/src/config.ts";
-import { createLogger } from "../../shared/src/log.ts";
-import { confluentTransport } from "../../shared/src/transport/confluent/index.ts";
-import { kafkaJsTransport } from "../../shared/src/transport/kafkajs/index.ts";
-import type { ProducerTransport } from "../../shared/src/transport/producer.ts";
 import { BROKER_IDS, brokerPid } from "../kafka/launcher.ts";
 
 /** CPU seconds of the launcher's brokers so far (NaN when they are not local processes). */

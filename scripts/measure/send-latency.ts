@@ -4,10 +4,10 @@
  * Sequential sends (one in flight), 1 KiB values, acks=all, idempotent, against the configured cluster.
  */
 import confluent from "@confluentinc/kafka-javascript";
+import { loadConfig } from "@kafka-pair/shared/config";
+import { createLogger } from "@kafka-pair/shared/log";
+import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
 import * as hdr from "hdr-histogram-js";
-import { loadConfig } from "../../shared/src/config.ts";
-import { createLogger } from "../../shared/src/log.ts";
-import { confluentTransport } from "../../shared/src/transport/confluent/index.ts";
 
 const count = Number(process.argv[2] ?? 300);
 const config = loadConfig("producer");

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { contracts } from "@kafka-pair/shared/contracts";
+import { declaredTopics } from "@kafka-pair/shared/topics";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { repoRoot } from "../../bench/lib/workers.ts";
 import { useAdmin, useNamespace } from "../helpers/kafka.ts";
@@ -137,7 +138,8 @@ describe("npm run bench -- --quick", () => {
 
   it("deletes its topics at the end", async () => {
     const admin = await useAdmin();
-    const left = await admin.describeTopics(contracts.map((c) => ns.topic(c.name)));
+    // Every topic the contracts declare, dead-letter topics included.
+    const left = await admin.describeTopics(declaredTopics(contracts).map((t) => ns.topic(t.logicalName)));
     expect([...left.keys()]).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import type { AdminTransport } from "@kafka-pair/shared/transport";
 import { beforeAll, describe, expect, it } from "vitest";
 import { anOrder, postJson, readJson } from "../helpers/events.ts";
 import { totalEndOffset, useAdmin, useNamespace } from "../helpers/kafka.ts";
+import { type ReadRecord, readTopic } from "../helpers/records.ts";
 import { startWorker, type Worker } from "../helpers/workers.ts";
 
 // What ends up in Kafka: the topic's end offsets are the ground truth.
@@ -20,11 +21,20 @@ describe("state in Kafka", () => {
     expect(topics.get(ns.topic("health"))).toEqual({ name: ns.topic("health"), partitions: 3, replicationFactor: 3 });
   });
 
-  it("writes an acknowledged event at the offset it reported", async () => {
-    const res = await postJson(producer.url, "/topics/orders", anOrder());
+  it("writes an acknowledged event at the partition and offset it reported", async () => {
+    const order = anOrder();
+    const res = await postJson(producer.url, "/topics/orders", order);
+    expect(res.status).toBe(201);
     const report = await readJson(res);
-    const end = await admin.endOffsets(ns.topic("orders"));
-    expect(BigInt(end.get(report.partition) ?? "0")).toBeGreaterThan(BigInt(report.offset));
+    const at = (r: ReadRecord) => r.partition === report.partition && r.offset === report.offset;
+    const records = await readTopic(ns.topic("orders"), {
+      isolation: "read_committed",
+      until: (seen) => seen.some(at),
+    });
+    const record = records.find(at);
+    expect(record?.key).toBe(order.orderId);
+    expect(JSON.parse(record?.value ?? "null")).toEqual(order);
+    expect(record?.headers.ce_id).toBe(report.id);
   });
 
   it("keeps one order's events on one partition (keyed by orderId)", async () => {

@@ -53,6 +53,7 @@ describe("producer API answers", () => {
     it("answers 422 for an empty batch", async () => {
       const res = await postJson(producer.url, "/topics/orders", []);
       expect(res.status).toBe(422);
+      expect((await readJson(res)).error).toMatchObject({ code: "INVALID_EVENT", message: "the batch is empty" });
     });
 
     it("accepts NDJSON, reporting a malformed line as that record's 400", async () => {

@@ -6,8 +6,8 @@
 import { appendFileSync, existsSync, mkdirSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { subscribe } from "@kafka-pair/consumer/handler";
 import { ordersTopic } from "@kafka-pair/shared/contracts";
-import { subscribe } from "../../consumer/src/handler.ts";
 
 export const TEST_HEADER = {
   /** Fail the first N attempts. */

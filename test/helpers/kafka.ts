@@ -6,7 +6,8 @@ import { type Namespace, namespace } from "@kafka-pair/shared/namespace";
 import { declaredTopics } from "@kafka-pair/shared/topics";
 import type { AdminTransport } from "@kafka-pair/shared/transport";
 import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
-import { afterAll, inject } from "vitest";
+import { inject } from "vitest";
+import { atFileEnd } from "./teardown.ts";
 
 export function testTransport() {
   const config = loadConfig("producer", { KAFKA_BOOTSTRAP_SERVERS: inject("bootstrapServers") });
@@ -18,11 +19,11 @@ export function testTransport() {
   });
 }
 
-/** An admin client for the file, disconnected after its tests. */
+/** An admin client for the file, disconnected after its tests (call it anywhere, hooks included). */
 export async function useAdmin(): Promise<AdminTransport> {
   const admin = testTransport().admin();
   await admin.connect();
-  afterAll(() => admin.disconnect());
+  atFileEnd(() => admin.disconnect());
   return admin;
 }
 
@@ -60,7 +61,8 @@ export async function eventually<T>(
  */
 export function useNamespace(): Namespace {
   const ns = namespace(`t-${randomBytes(4).toString("hex")}.`);
-  afterAll(async () => {
+  // Registered first, so it runs last: after the workers and clients that use the topics are gone.
+  atFileEnd(async () => {
     const admin = testTransport().admin();
     await admin.connect();
     try {

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import type { KafkaJS } from "@confluentinc/kafka-javascript";
 import confluent from "@confluentinc/kafka-javascript";
-import { afterAll, inject } from "vitest";
+import { inject } from "vitest";
+import { atFileEnd } from "./teardown.ts";
 
 /** A record as the tests write it: raw bytes and headers, bypassing the producer worker. */
 export interface RawRecord {
@@ -28,7 +29,7 @@ function kafka(): KafkaJS.Kafka {
 export async function useRawProducer() {
   const producer = kafka().producer({ kafkaJS: { idempotent: true, acks: -1 } });
   await producer.connect();
-  afterAll(() => producer.disconnect());
+  atFileEnd(() => producer.disconnect());
   return {
     /** Sends the records and returns where each landed, in the same order. */
     async send(topic: string, records: RawRecord[]) {

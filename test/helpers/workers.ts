@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { afterAll, inject } from "vitest";
+import { inject } from "vitest";
 import { freePort } from "../../scripts/free-port.ts";
 import { eventually } from "./kafka.ts";
+import { atFileEnd } from "./teardown.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -30,12 +31,12 @@ export const denoBin = `${root}node_modules/.bin/deno`;
 export const denoPermissions = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys", "--allow-ffi"];
 
 /**
- * Every worker this spec file started. `afterAll` called from inside a `beforeAll` (where
- * startWorker usually runs) is not registered, so this hook, registered when the file
- * imports the helper, stops them; a worker still up 30 s after SIGTERM is killed.
+ * Every worker this spec file started, stopped together after its tests; a worker still up
+ * 30 s after SIGTERM is killed. Registered with the first start, so it runs before the
+ * file's namespace is deleted (clean-ups run newest first).
  */
 const started = new Set<Worker>();
-afterAll(async () => {
+async function stopAll() {
   await Promise.all(
     [...started].map(async (worker) => {
       const killer = setTimeout(() => worker.process.kill("SIGKILL"), 30_000);
@@ -43,7 +44,7 @@ afterAll(async () => {
       clearTimeout(killer);
     }),
   );
-});
+}
 
 /**
  * Starts a worker as a real child process against the test cluster, waits for /ready,
@@ -105,8 +106,8 @@ export async function startWorker(
       return exited;
     },
   };
+  if (started.size === 0) atFileEnd(stopAll);
   started.add(worker);
-  afterAll(() => worker.stop());
 
   await eventually(
     async () => {

@@ -1,3 +1,6 @@
+import { createProducerApp } from "@kafka-pair/producer/app";
+import { IdempotencyStore } from "@kafka-pair/producer/idempotency";
+import { createProducerMetrics } from "@kafka-pair/producer/metrics";
 import { loadConfig } from "@kafka-pair/shared/config";
 import { contracts } from "@kafka-pair/shared/contracts";
 import { createLogger } from "@kafka-pair/shared/log";
@@ -5,11 +8,8 @@ import { provisionTopics } from "@kafka-pair/shared/startup";
 import type { ProducerTransport } from "@kafka-pair/shared/transport";
 import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { anOrder } from "../../../test/helpers/events.ts";
-import { useNamespace } from "../../../test/helpers/kafka.ts";
-import { createProducerApp } from "../app.ts";
-import { IdempotencyStore } from "../idempotency.ts";
-import { createProducerMetrics } from "../metrics.ts";
+import { anOrder } from "../helpers/events.ts";
+import { useNamespace } from "../helpers/kafka.ts";
 
 // The route through app.request(): no HTTP server, a real producer against the test cluster.
 describe("POST /topics/:topic via app.request()", () => {

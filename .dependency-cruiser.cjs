@@ -1,0 +1,58 @@
+// Package boundaries, checked by `npm run check:deps` (part of `npm run check`). See docs/architecture.md.
+const clients = "node_modules/(@confluentinc/kafka-javascript|kafkajs|@platformatic/kafka)/";
+// The adapter directories: reaching one means loading its Kafka client.
+const adapters =
+  "^shared/src/transport/(confluent|kafkajs|platformatic|rdkafka-ffi)/(index|producer|consumer|admin)\\.ts$";
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    ...["producer", "consumer", "shared"].map((pkg) => ({
+      name: `no-path-into-${pkg}-src`,
+      comment: `Outside ${pkg}/, import @kafka-pair/${pkg} by its package name (package.json exports), not by a path into its src/.`,
+      severity: "error",
+      from: { pathNot: `^${pkg}/` },
+      // A package-name import resolves to the same file, but as "aliased" (or "undetermined" inside a workspace).
+      to: { path: `^${pkg}/src/`, dependencyTypes: ["local"], dependencyTypesNot: ["aliased", "undetermined"] },
+    })),
+    {
+      name: "contracts-load-no-kafka-client",
+      comment:
+        "Contracts, errors, the transport interfaces and the in-memory transport must load without any Kafka client.",
+      severity: "error",
+      from: {
+        path: "^shared/src/(contracts/|errors\\.ts|transport/(types|admin|producer|consumer)\\.ts|transport/memory/|testing\\.ts)",
+      },
+      to: { path: adapters, reachable: true },
+    },
+    {
+      name: "apps-see-interfaces-only",
+      comment:
+        "The HTTP edge and the consumer runtime use the transport interfaces; only entry points pick an adapter.",
+      severity: "error",
+      from: {
+        path: "^(producer|consumer)/src/",
+        pathNot: "(^|/)main(\\.deno)?\\.ts$|^consumer/src/(replay|measure-commits)\\.ts$",
+      },
+      to: { path: [clients, "^shared/src/transport/(confluent|kafkajs|platformatic|rdkafka-ffi|select)"] },
+    },
+    {
+      name: "unit-tests-load-no-kafka-client",
+      comment: "The unit project runs without a cluster or native addon: its tests reach no Kafka client.",
+      severity: "error",
+      from: { path: "^(shared|producer|consumer|scripts)/.*\\.test\\.ts$|^test/unit/" },
+      to: { path: adapters, reachable: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "(^|/)(node_modules|\\.stryker-tmp|reports|\\.kafka)/" },
+    tsConfig: { fileName: "tsconfig.json" },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["import", "require", "node", "default", "types"],
+      extensions: [".ts", ".js", ".mjs", ".cjs", ".json"],
+    },
+  },
+};

@@ -1,0 +1,104 @@
+import { loadConfig } from "@kafka-pair/shared/config";
+import { fakeServer } from "@kafka-pair/shared/testing";
+import { describe, expect, it } from "vitest";
+import { bootConsumer } from "./boot.ts";
+import { anOrder, kafka, ordersSubscription, until } from "./test-kit.ts";
+
+function server() {
+  const fake = fakeServer();
+  const get = async (path: string) => {
+    const res = await fake.request(path);
+    // biome-ignore lint/suspicious/noExplicitAny: asserted on, not trusted
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  return { ...fake, get };
+}
+
+async function boot(handle: Parameters<typeof ordersSubscription>[0], env: Record<string, string> = {}) {
+  const k = await kafka();
+  const fake = server();
+  const worker = await bootConsumer({
+    config: loadConfig("consumer", { SHUTDOWN_TIMEOUT_MS: "2000", ...env }),
+    logger: k.logger,
+    transport: k.transport,
+    subscriptions: [ordersSubscription(handle)],
+    serve: fake.serve,
+  });
+  return { k, worker, ...fake };
+}
+
+describe("bootConsumer", () => {
+  it("joins its groups, reports ready, handles and commits events, shows them in /status", async () => {
+    const { k, get, ...fake } = await boot(async () => {});
+    await until(() => k.transport.consumers.length === 1 && k.transport.consumers[0]?.isJoined() === true, "joined");
+    expect((await get("/ready")).body).toEqual({
+      ready: true,
+      kafka: "connected",
+      groups: [{ groupId: "orders_group", joined: true }],
+    });
+    const report = await k.write(anOrder(1));
+    await until(
+      () => k.cluster.committed("orders_group", { topic: "orders", partition: report.partition }) === 1n,
+      "commit",
+    );
+    const status = (await get("/status")).body;
+    expect(status.groups[0]).toMatchObject({ groupId: "orders_group", topic: "orders", processed: 1, lag: 0 });
+    expect(status.groups[0].assigned).toEqual([0, 1, 2]);
+    const res = await fake.request("/metrics");
+    const metrics = await res.text();
+    expect(metrics).toContain(`consumer_lag{topic="orders",group="orders_group",partition="${report.partition}"} 0`);
+  });
+
+  it("is not ready while Kafka is unreachable", async () => {
+    const k = await kafka();
+    k.cluster.reachable = false;
+    const fake = server();
+    const worker = await bootConsumer({
+      config: loadConfig("consumer", {}),
+      logger: k.logger,
+      transport: k.transport,
+      subscriptions: [ordersSubscription(async () => {})],
+      serve: fake.serve,
+    });
+    const ready = await fake.get("/ready");
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ ready: false, kafka: "unavailable", groups: [{ joined: false }] });
+    expect(await worker.shutdown("SIGTERM")).toBe(0);
+  });
+
+  it("on shutdown lets the handler in hand finish, commits it, leaves the group and exits 0", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started = false;
+    const { k, worker, state, get } = await boot(async () => {
+      started = true;
+      await held;
+    });
+    const report = await k.write(anOrder(1));
+    await until(() => started, "the handler to start");
+    const stopping = worker.shutdown("SIGTERM");
+    expect((await get("/ready")).status).toBe(503);
+    release();
+    expect(await stopping).toBe(0);
+    expect(state.closed).toBe(true);
+    expect(k.cluster.committed("orders_group", { topic: "orders", partition: report.partition })).toBe(1n);
+    expect(k.transport.consumers[0]?.isJoined()).toBe(false);
+    expect(await worker.shutdown("SIGINT")).toBe(0);
+  });
+
+  it("exits 1 when a handler outlives the shutdown timeout", async () => {
+    let started = false;
+    const { k, worker } = await boot(
+      async () => {
+        started = true;
+        await new Promise(() => {});
+      },
+      { SHUTDOWN_TIMEOUT_MS: "50" },
+    );
+    await k.write(anOrder(1));
+    await until(() => started, "the handler to start");
+    expect(await worker.shutdown("SIGTERM")).toBe(1);
+  });
+});

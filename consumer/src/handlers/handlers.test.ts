@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import type { MessageContext } from "../handler.ts";
+import { anOrder } from "../test-kit.ts";
+import { healthHandler } from "./health.ts";
+import { subscriptions } from "./index.ts";
+import { ordersHandler } from "./orders.ts";
+
+function context(offset: string) {
+  const lines: Array<[object, string]> = [];
+  const logger = { info: (fields: object, msg: string) => lines.push([fields, msg]) };
+  return { lines, ctx: { offset, logger } as unknown as MessageContext };
+}
+
+describe("built-in handlers", () => {
+  it("logs an order's total in cents", async () => {
+    const { lines, ctx } = context("7");
+    const order = anOrder(1, {
+      lines: [
+        { sku: "A-1", quantity: 2, unitPriceCents: 150 },
+        { sku: "B-2", quantity: 3, unitPriceCents: 10 },
+      ],
+    });
+    await ordersHandler.handle(order, ctx);
+    expect(lines).toEqual([[{ orderId: order.orderId, totalCents: 330, currency: "EUR" }, "order placed"]]);
+  });
+
+  it("logs the health ping and its offset, as the tutorial does", async () => {
+    const { lines, ctx } = context("42");
+    await healthHandler.handle("ok", ctx);
+    expect(lines).toEqual([[{ message: "ok" }, "Consumed message: ok, offset: 42"]]);
+  });
+
+  it("reads orders from the beginning and health pings from now on", () => {
+    expect(ordersHandler.fromBeginning).toBe(true);
+    expect(healthHandler.fromBeginning).toBe(false);
+    expect(subscriptions).toEqual([healthHandler, ordersHandler]);
+  });
+});
