@@ -10,7 +10,7 @@ import { loadConfig } from "@kafka-pair/shared/config";
 import { contracts } from "@kafka-pair/shared/contracts";
 import { createLogger } from "@kafka-pair/shared/log";
 import { namespace } from "@kafka-pair/shared/namespace";
-import { ensureTopics } from "@kafka-pair/shared/topics";
+import { declaredTopics, ensureTopics } from "@kafka-pair/shared/topics";
 import { createTransport } from "@kafka-pair/shared/transport/select";
 import cliProgress from "cli-progress";
 import { KAFKA_VERSION, bootstrapServers as launcherBootstrap } from "../scripts/kafka/launcher.ts";
@@ -242,7 +242,8 @@ const load = loadavg();
 async function cleanup() {
   await Promise.allSettled([...ctx.workers].map((w) => stopWorker(ctx, w)));
   if (!argv["keep-topics"]) {
-    const existing = await admin.describeTopics(contracts.map((c) => ns.topic(c.name)));
+    // Every topic the run declared, the dead-letter topics included.
+    const existing = await admin.describeTopics(declaredTopics(contracts).map((t) => ns.topic(t.logicalName)));
     await admin.deleteTopics([...existing.keys()]).catch((err) => progress.log(`could not delete topics: ${err}`));
   }
   await admin.disconnect();

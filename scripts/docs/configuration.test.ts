@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
+import { Env } from "@kafka-pair/shared/config";
 import { describe, expect, it } from "vitest";
-import { Env } from "../../shared/src/config.ts";
 import { configurationDocPath, renderConfigurationDoc } from "./configuration.ts";
 
 describe("docs/configuration.md", () => {

@@ -6,8 +6,8 @@
  */
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { Env } from "@kafka-pair/shared/config";
 import * as v from "valibot";
-import { Env } from "../../shared/src/config.ts";
 
 export const configurationDocPath = fileURLToPath(new URL("../../docs/configuration.md", import.meta.url));
 
@@ -22,9 +22,15 @@ interface Node {
 }
 
 const groups: Array<[title: string, test: (name: string) => boolean]> = [
-  ["Kafka connection and client", (name) => name.startsWith("KAFKA_") || name === "TRANSPORT"],
+  [
+    "Kafka connection and client",
+    (name) => name.startsWith("KAFKA_") || name === "TRANSPORT" || name === "LIBRDKAFKA_PATH",
+  ],
   ["Both workers", (name) => ["PORT", "HOST", "LOG_LEVEL", "SHUTDOWN_TIMEOUT_MS"].includes(name)],
-  ["Producer", (name) => name.startsWith("PRODUCER_") || name.startsWith("IDEMPOTENCY_")],
+  [
+    "Producer",
+    (name) => name.startsWith("PRODUCER_") || name.startsWith("IDEMPOTENCY_") || name.startsWith("ACCESS_LOG"),
+  ],
   ["Consumer", (name) => name.startsWith("CONSUMER_")],
 ];
 

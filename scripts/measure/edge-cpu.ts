@@ -6,13 +6,13 @@
  * synchronous writes (as stdout to a file or pipe is). Three alternating rounds; a single process.
  */
 
+import { createProducerApp } from "@kafka-pair/producer/app";
+import { IdempotencyStore } from "@kafka-pair/producer/idempotency";
+import { createProducerMetrics } from "@kafka-pair/producer/metrics";
+import { loadConfig } from "@kafka-pair/shared/config";
+import type { DeliveryReport, ProduceRecord, ProducerTransport } from "@kafka-pair/shared/transport";
 import { pino } from "pino";
 import { orderPool } from "../../bench/lib/events.ts";
-import { createProducerApp } from "../../producer/src/app.ts";
-import { IdempotencyStore } from "../../producer/src/idempotency.ts";
-import { createProducerMetrics } from "../../producer/src/metrics.ts";
-import { loadConfig } from "../../shared/src/config.ts";
-import type { DeliveryReport, ProduceRecord, ProducerTransport } from "../../shared/src/transport/producer.ts";
 
 const requests = Number(process.argv[2] ?? 20_000);
 const config = loadConfig("producer", { KAFKA_NAMESPACE: "" });

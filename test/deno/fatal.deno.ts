@@ -2,13 +2,14 @@
 // injected into its librdkafka handle (rd_kafka_test_fatal_error) while requests are in flight.
 // Prints one JSON line with every answer and every /ready seen; the spec judges it against Kafka.
 // Env: as the producer worker (KAFKA_BOOTSTRAP_SERVERS, KAFKA_NAMESPACE, PORT).
+
+import { bootProducer } from "@kafka-pair/producer/boot";
 import { loadConfig } from "@kafka-pair/shared/config";
 import { createLogger } from "@kafka-pair/shared/log";
 import { denoServe } from "@kafka-pair/shared/runtime/deno";
 import type { ProducerTransport } from "@kafka-pair/shared/transport";
+import type { FfiProducer } from "@kafka-pair/shared/transport/rdkafka-ffi";
 import { createDenoTransport } from "@kafka-pair/shared/transport/select-deno";
-import { bootProducer } from "../../producer/src/boot.ts";
-import type { FfiProducer } from "../../shared/src/transport/rdkafka-ffi/producer.deno.ts";
 
 const ERR_OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
 const config = loadConfig("producer");

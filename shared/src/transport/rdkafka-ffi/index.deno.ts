@@ -8,6 +8,8 @@ import { FfiConsumer } from "./consumer.deno.ts";
 import { type LoadedLibrary, loadLibrdkafka } from "./library.deno.ts";
 import { FfiProducer } from "./producer.deno.ts";
 
+export type { FfiProducer };
+
 export interface FfiOptions {
   lib: LoadedLibrary;
   connection: KafkaConnection;
