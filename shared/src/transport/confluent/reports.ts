@@ -1,70 +1,21 @@
-// What librdkafka reports (errors, statistics), mapped to the toolkit's terms. No client import:
-// the unit project tests it without loading the native addon.
+// What librdkafka reports through the Node binding, mapped to the toolkit's terms (the shared
+// reading is in ../librdkafka.ts). No client import at run time: the unit project tests it
+// without loading the native addon.
 import type { LibrdKafkaError } from "@confluentinc/kafka-javascript";
-import { KafkaPairError } from "../../errors.ts";
-import type { ProducerStats } from "../producer.ts";
+import type { KafkaPairError } from "../../errors.ts";
+import { toDeliveryError as fromCode } from "../librdkafka.ts";
 
-// librdkafka error codes we map to HTTP-meaningful errors.
-export const ERR_QUEUE_FULL = -184;
-export const ERR_MSG_TIMED_OUT = -192;
-export const ERR_FATAL = -150;
-export const ERR_ALL_BROKERS_DOWN = -187;
-export const ERR_MSG_SIZE_TOO_LARGE = 10;
+export {
+  ERR_ALL_BROKERS_DOWN,
+  ERR_FATAL,
+  ERR_MSG_SIZE_TOO_LARGE,
+  ERR_MSG_TIMED_OUT,
+  ERR_QUEUE_FULL,
+  parseStats,
+  writableCluster,
+} from "../librdkafka.ts";
 
 /** Maps a failed delivery report or produce() throw to the error the HTTP edge answers with. */
 export function toDeliveryError(err: LibrdKafkaError): KafkaPairError {
-  switch (err.code) {
-    case ERR_QUEUE_FULL:
-      return new KafkaPairError("KAFKA_UNAVAILABLE", "local produce queue is full", { cause: err });
-    case ERR_MSG_TIMED_OUT:
-      // librdkafka's POSSIBLY_PERSISTED case: the broker may have written it before the timeout.
-      return new KafkaPairError("DELIVERY_TIMEOUT", "delivery timed out; the record may or may not have been written", {
-        cause: err,
-      });
-    case ERR_MSG_SIZE_TOO_LARGE:
-      return new KafkaPairError("PAYLOAD_TOO_LARGE", "record is larger than the topic accepts", { cause: err });
-    default:
-      return new KafkaPairError("DELIVERY_FAILED", `delivery failed: ${err.message}`, { cause: err });
-  }
-}
-
-interface RdStats {
-  msg_cnt?: number;
-  msg_size?: number;
-  brokers?: Record<
-    string,
-    { nodeid: number; state: string; rtt?: { avg: number }; txretries?: number; txerrs?: number }
-  >;
-}
-
-export function parseStats(json: string): ProducerStats {
-  const raw = JSON.parse(json) as RdStats;
-  // Bootstrap entries (nodeid -1) are not cluster members; only count real brokers.
-  const brokers = Object.entries(raw.brokers ?? {})
-    .filter(([, b]) => b.nodeid >= 0)
-    .map(([name, b]) => ({
-      name,
-      up: b.state === "UP",
-      rttAvgMs: (b.rtt?.avg ?? 0) / 1000,
-      txRetries: b.txretries ?? 0,
-      txErrors: b.txerrs ?? 0,
-    }));
-  return {
-    queuedMessages: raw.msg_cnt ?? 0,
-    queuedBytes: raw.msg_size ?? 0,
-    brokersUp: brokers.filter((b) => b.up).length,
-    brokers,
-  };
-}
-
-/**
- * Whether an acks=all write can succeed at all: a majority of the cluster's brokers must be reachable.
- * With fewer, a KRaft quorum of combined nodes is lost (no leader election, no ISR shrink) and
- * min.insync.replicas=2 of 3 cannot be met, so every record would only wait out its delivery
- * timeout; answering 503 at once is the honest answer. One broker of a single-node cluster is a majority.
- */
-export function writableCluster(stats: ProducerStats): boolean {
-  const known = stats.brokers.length;
-  if (known === 0) return stats.brokersUp > 0;
-  return stats.brokersUp * 2 > known;
+  return fromCode(err.code, err.message, err);
 }
