@@ -30,6 +30,7 @@ import {
   clientRaw,
   consume,
   consumeJava,
+  denoSingleLoad,
   endToEnd,
   type HttpLoad,
   httpBatch,
@@ -37,6 +38,7 @@ import {
   javaLimit,
   type Options,
   type Progress,
+  runHttpLoad,
   singleLoad,
   startDenoProducer,
   startProducer,
@@ -67,7 +69,7 @@ const HELP = `npm run bench -- [options]
   --sweep-step=SECONDS length of each sweep step (default 5; quick 1)
   --sweep-start=N      the sweep's first offered rate, events/s (default 100; batches start at 5x)
   --sweep-factor=X     offered rate multiplier per step (default 1.5)
-  --deno-transport=T   TRANSPORT for the Deno producer in the sweep (default: the Deno build's own client)
+  --deno-transport=T   TRANSPORT for the Deno producer in the sweep (default: the Deno build's own client, librdkafka through FFI)
   --cpu-prof           profile every worker (V8 --cpu-prof) and print where their CPU went
   --out=DIR            where the report goes (default bench-results/, or a temp dir with --quick)`;
 
@@ -334,7 +336,25 @@ try {
     }
     await stopWorker(ctx, producer);
   }
-  if (want("client-raw")) await step("client-raw", "client-raw", () => clientRaw(ctx));
+  if (want("http-single")) {
+    // The Deno producer on its default client (librdkafka through FFI) and on the @platformatic/kafka fallback.
+    for (const client of ["ffi", "platformatic"] as const) {
+      const load = denoSingleLoad(ctx, client);
+      await step("http-single", load.id, async () => {
+        const producer = await startDenoProducer(ctx, client === "ffi" ? undefined : client);
+        try {
+          await warmUp(ctx, producer, [load]);
+          return await runHttpLoad(ctx, producer, load);
+        } finally {
+          await stopWorker(ctx, producer);
+        }
+      });
+    }
+  }
+  if (want("client-raw")) {
+    await step("client-raw", "client-raw", () => clientRaw(ctx));
+    await step("client-raw", "deno-ffi client-raw", () => clientRaw(ctx, "deno"));
+  }
   if (want("java-limit")) await step("java-limit", "java-limit", () => javaLimit(ctx));
   if (want("peers") || want("sweep")) {
     await step("peers", "kafkajs http-single", async () => {

@@ -193,7 +193,7 @@ function finish(
 export interface HttpLoad {
   id: string;
   scenario: ScenarioName;
-  client: Client;
+  client: ScenarioResult["client"];
   contentType: string;
   /** Request bodies to cycle through, with the messages and payload bytes each carries. */
   bodies: Array<{ body: string; records: number; bytes: number }>;
@@ -201,7 +201,7 @@ export interface HttpLoad {
   acked: (status: number, body: string, records: number) => number;
 }
 
-async function runHttpLoad(ctx: Context, producer: BenchWorker, load: HttpLoad): Promise<ScenarioResult> {
+export async function runHttpLoad(ctx: Context, producer: BenchWorker, load: HttpLoad): Promise<ScenarioResult> {
   const { options } = ctx;
   const perRequest = load.bodies[0]?.records ?? 1;
   const bar = ctx.progress.begin(load.id, options.durationS);
@@ -387,6 +387,18 @@ export function httpSingle(ctx: Context, producer: BenchWorker, client: Client):
   return runHttpLoad(ctx, producer, singleLoad(ctx, client));
 }
 
+/** The Deno producer's Kafka clients: librdkafka through FFI (its default) and the @platformatic/kafka fallback. */
+export type DenoClient = "ffi" | "platformatic";
+
+/** http-single against the Deno producer (producer/src/main.deno.ts): the same events, wrk and checks. */
+export function denoSingleLoad(ctx: Context, client: DenoClient): HttpLoad {
+  return {
+    ...singleLoad(ctx, "confluent"),
+    id: `deno-${client} http-single`,
+    client: client === "ffi" ? "confluent" : "platformatic",
+  };
+}
+
 /** A batch answer: one result per record, in request order; a record counts when its result is a success. */
 function batchAcked(status: number, body: string): number {
   if (status >= 300 && status !== 207) return 0;
@@ -473,8 +485,11 @@ interface RawOutput {
 
 async function runRaw(
   ctx: Context,
-  args: { durationMs: number; maxMessages: number; label?: string },
+  args: { durationMs: number; maxMessages: number; label?: string; runtime?: "node" | "deno" },
 ): Promise<RawOutput> {
+  const deno = args.runtime === "deno";
+  const { TRANSPORT: _node, ...denoEnv } = workerEnv(ctx, "confluent", "warn");
+  const logFile = join(ctx.logDir, deno ? "client-raw-deno.log" : "client-raw.log");
   const child = spawnTs(
     "bench/workers/raw.ts",
     [
@@ -483,9 +498,10 @@ async function runRaw(
       `--max-messages=${args.maxMessages}`,
       `--window=${ctx.options.rawWindow}`,
     ],
-    workerEnv(ctx, "confluent", "warn"),
-    join(ctx.logDir, "client-raw.log"),
-    { captureStdout: true },
+    // On Deno, no TRANSPORT: its default, librdkafka through FFI.
+    deno ? denoEnv : workerEnv(ctx, "confluent", "warn"),
+    logFile,
+    { captureStdout: true, runtime: args.runtime },
   );
   let stdout = "";
   child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
@@ -500,20 +516,22 @@ async function runRaw(
   clearInterval(ticker);
   clearTimeout(killer);
   const line = stdout.split("\n").find((l) => l.startsWith('{"result"'));
-  if (code !== 0 || !line)
-    throw new Error(`client-raw worker exited with ${code}; see ${join(ctx.logDir, "client-raw.log")}`);
+  if (code !== 0 || !line) throw new Error(`client-raw worker exited with ${code}; see ${logFile}`);
   const output = (JSON.parse(line) as { result: RawOutput }).result;
   bar?.done(`${Math.round(output.acked / (output.elapsedMs / 1000))} msg/s`);
   return output;
 }
 
-export async function clientRaw(ctx: Context): Promise<ScenarioResult> {
+/** client-raw on Node (the Confluent binding) or on Deno (librdkafka through FFI): the same worker and records. */
+export async function clientRaw(ctx: Context, runtime: "node" | "deno" = "node"): Promise<ScenarioResult> {
+  const id = runtime === "deno" ? "deno-ffi client-raw" : "client-raw";
   if (ctx.options.warmupS > 0) {
     // Its own process is new: warm its client (and the brokers, if nothing ran before) unmeasured.
     await runRaw(ctx, {
       durationMs: ctx.options.warmupS * 500,
       maxMessages: ctx.options.count,
-      label: "warm-up client-raw",
+      label: `warm-up ${id}`,
+      runtime,
     });
     await settledEndOffset(ctx);
   }
@@ -522,17 +540,21 @@ export async function clientRaw(ctx: Context): Promise<ScenarioResult> {
   const out = await runRaw(ctx, {
     durationMs: ctx.options.durationS * 1000,
     maxMessages: ctx.options.count,
-    label: "client-raw",
+    label: id,
+    runtime,
   });
   // Includes the worker's start-up (the brokers idle then); the worker times its own window.
   const brokersS = brokerCpu(ctx) - brokers0;
   return finish(
     {
-      id: "client-raw",
+      id,
       scenario: "client-raw",
       client: "confluent",
       latencyOf: "one send(), until its delivery report",
-      settings: { inFlight: ctx.options.rawWindow, transport: "shared/src/transport/confluent" },
+      settings: {
+        inFlight: ctx.options.rawWindow,
+        transport: runtime === "deno" ? "shared/src/transport/rdkafka-ffi (Deno)" : "shared/src/transport/confluent",
+      },
     },
     {
       messages: out.acked,
@@ -540,7 +562,7 @@ export async function clientRaw(ctx: Context): Promise<ScenarioResult> {
       bytes: out.bytes,
       elapsedS: out.elapsedMs / 1000,
       latency: summarize(decodeHistogram(out.latency)),
-      cpuS: { "client-raw": out.cpuS, brokers: brokersS },
+      cpuS: { [id]: out.cpuS, brokers: brokersS },
       cpu: { edge: out.cpuS, brokers: brokersS },
       verified: await verifyWritten(ctx, before, out.acked, out.errors),
       note: out.firstError,

@@ -31,6 +31,9 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
   const peer = okRow(results, "kafkajs http-single");
   const manualPeer = okRow(results, "kafkajs consume-manual");
   const consumeJava = okRow(results, "consume-java-limit");
+  const denoFfi = okRow(results, "deno-ffi http-single");
+  const denoPlatformatic = okRow(results, "deno-platformatic http-single");
+  const denoRaw = okRow(results, "deno-ffi client-raw");
   const ratio = (
     name: string,
     a: ScenarioResult | undefined,
@@ -61,6 +64,9 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
     ratio("consume-manual / KafkaJS consume-manual", manual, manualPeer, 1.5),
     ratio("consume-manual / consume-java-limit", manual, consumeJava, 0.25),
     vsPeer,
+    ratio("Deno FFI client-raw / client-raw", denoRaw, raw, 0.8),
+    ratio("Deno FFI http-single / http-single", denoFfi, single, 0.8),
+    ratio("Deno FFI http-single / Deno platformatic http-single", denoFfi, denoPlatformatic, 1.5),
   ];
 }
 

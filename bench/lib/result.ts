@@ -33,7 +33,7 @@ export interface ScenarioResult {
   /** Row id, e.g. `http-batch (ndjson)`. */
   id: string;
   scenario: ScenarioName;
-  client: "confluent" | "kafkajs" | "java";
+  client: "confluent" | "kafkajs" | "platformatic" | "java";
   status: "ok" | "unavailable" | "failed";
   note?: string;
   /** Messages Kafka acknowledged (producing) or the handler finished (consuming). */

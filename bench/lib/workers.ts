@@ -27,9 +27,12 @@ function nodeFlags(logFile: string): string[] {
   return ["--cpu-prof", `--cpu-prof-dir=${join(dir, worker)}`];
 }
 
-/** The Deno binary the `deno` npm package installs, and the permissions the deno.json tasks grant. */
+/**
+ * The Deno binary the `deno` npm package installs, and the permissions the deno.json tasks grant
+ * (--allow-ffi: the Deno default transport is librdkafka through FFI).
+ */
 const denoBin = join(repoRoot, "node_modules/.bin/deno");
-const denoPermissions = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys"];
+const denoPermissions = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys", "--allow-ffi"];
 
 /** Runs a TypeScript entry under tsx (or Deno); its output goes to a log file, not through this process. */
 export function spawnTs(

@@ -1,5 +1,6 @@
 // client-raw: the transport's producer in-process, no HTTP: the ceiling for the HTTP path.
-// Prints one JSON line with what it measured.
+// Prints one JSON line with what it measured. Runs on Node (the Confluent binding) or on Deno
+// (librdkafka through FFI by default), whichever runs this file.
 
 import { parseArgs } from "node:util";
 import { buildRecord } from "@kafka-pair/producer/ingest/record";
@@ -7,7 +8,7 @@ import { loadConfig } from "@kafka-pair/shared/config";
 import { ordersTopic } from "@kafka-pair/shared/contracts";
 import { startTrace } from "@kafka-pair/shared/envelope";
 import { createLogger } from "@kafka-pair/shared/log";
-import { createTransport } from "@kafka-pair/shared/transport/select";
+import { runtimeTransport } from "../../scripts/measure/runtime-transport.ts";
 import { orderPool } from "../lib/events.ts";
 import { encodeHistogram, newHistogram, recordMs } from "../lib/hist.ts";
 
@@ -25,7 +26,7 @@ const window = Number(args.window);
 
 const config = loadConfig("producer");
 const logger = createLogger("bench-raw", config.logLevel);
-const transport = await createTransport(config, logger);
+const transport = await runtimeTransport(config, logger);
 const producer = transport.producer();
 await producer.connect();
 

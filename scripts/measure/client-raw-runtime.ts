@@ -5,20 +5,13 @@
 import process from "node:process";
 import { loadConfig } from "@kafka-pair/shared/config";
 import { createLogger } from "@kafka-pair/shared/log";
-import type { CommitPosition, KafkaTransport } from "@kafka-pair/shared/transport";
+import type { CommitPosition } from "@kafka-pair/shared/transport";
+import { isDeno, runtimeTransport } from "./runtime-transport.ts";
 
 const records = Number(process.env.RECORDS ?? 50_000);
 const window = Number(process.env.WINDOW ?? 1_000);
-const isDeno = "Deno" in globalThis;
 const config = loadConfig("producer");
 const logger = createLogger("measure", "warn");
-
-async function transportFor(): Promise<KafkaTransport> {
-  // A computed path: tsc (Node types) never reads the Deno-only module.
-  const path = isDeno ? "../../shared/src/transport/select.deno.ts" : "../../shared/src/transport/select.ts";
-  const mod = await import(path);
-  return isDeno ? mod.createDenoTransport(config, logger) : mod.createTransport(config, logger);
-}
 
 /** User + system CPU of this process in ms (Deno reads /proc/self only with -A; both runtimes have cpuUsage). */
 function cpuMs(): number {
@@ -28,7 +21,7 @@ function cpuMs(): number {
 const rssMb = () => Math.round(process.memoryUsage().rss / 1048576);
 const heapMb = () => Math.round(process.memoryUsage().heapUsed / 1048576);
 
-const transport = await transportFor();
+const transport = await runtimeTransport(config, logger);
 const topic = `measure-raw-${Date.now()}-${Math.random().toString(16).slice(2, 8)}`;
 const admin = transport.admin();
 await admin.connect();
