@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fingerprint, IdempotencyStore } from "./idempotency.ts";
+import { fingerprint, IdempotencyStore, requestFingerprint } from "./idempotency.ts";
 
 describe("IdempotencyStore", () => {
   const store = () => new IdempotencyStore({ maxKeys: 2, windowMs: 60_000 });
@@ -60,5 +60,56 @@ describe("IdempotencyStore", () => {
   it("fingerprints requests by content", async () => {
     expect(await fingerprint("a", "b")).toBe(await fingerprint("a", "b"));
     expect(await fingerprint("a", "b")).not.toBe(await fingerprint("a", "c"));
+  });
+  it("remembers a 207 (some records stored) but forgets any other answer from 300 up", async () => {
+    const s = store();
+    let runs = 0;
+    const answer = (status: number) => async () => ({ status, body: { run: ++runs } });
+    await s.run("t", "partial", "f", answer(207));
+    expect(await s.run("t", "partial", "f", answer(207))).toMatchObject({ body: { run: 1 }, replayed: true });
+    await s.run("t", "redirect", "f", answer(300));
+    expect(await s.run("t", "redirect", "f", answer(300))).toMatchObject({ body: { run: 3 }, replayed: false });
+  });
+});
+
+describe("requestFingerprint", () => {
+  const json = { "content-type": "application/json" };
+  const ndjson = { "content-type": "application/x-ndjson" };
+
+  it("takes JSON with other whitespace or key order as the same request", async () => {
+    expect(await requestFingerprint(json, false, '{"a":1,"b":2}')).toBe(
+      await requestFingerprint(json, false, '{ "b": 2,\n  "a": 1 }'),
+    );
+  });
+
+  it("compares a body that is not JSON byte-wise", async () => {
+    expect(await requestFingerprint(json, false, "not json")).toBe(await requestFingerprint(json, false, "not json"));
+    expect(await requestFingerprint(json, false, "not json")).not.toBe(
+      await requestFingerprint(json, false, "not json either"),
+    );
+  });
+
+  it("compares NDJSON line by line, ignoring blank lines and each line's whitespace", async () => {
+    const compact = '{"a":1,"b":2}\n{"c":3}';
+    expect(await requestFingerprint(ndjson, false, compact)).toBe(
+      await requestFingerprint(ndjson, false, '{ "b": 2, "a": 1 }\n\n  \n{ "c": 3 }\n'),
+    );
+    expect(await requestFingerprint(ndjson, false, compact)).not.toBe(
+      await requestFingerprint(ndjson, false, '{"a":1,"b":2}\n{"c":4}'),
+    );
+  });
+
+  it("includes the binary-mode ce-* headers, whatever their case, and no other header", async () => {
+    const base = await requestFingerprint({ ...json, "ce-type": "order.created" }, false, "{}");
+    expect(await requestFingerprint({ ...json, "CE-Type": "order.created" }, false, "{}")).toBe(base);
+    expect(await requestFingerprint({ ...json, "ce-type": "order.created", "x-trace": "1" }, false, "{}")).toBe(base);
+    expect(await requestFingerprint({ ...json, "ce-type": "order.cancelled" }, false, "{}")).not.toBe(base);
+    expect(await requestFingerprint({ ...json, "ce-type": "order.created", "x-ce-": "1" }, false, "{}")).toBe(base);
+    expect(await requestFingerprint(json, false, "{}")).not.toBe(base);
+  });
+
+  it("tells an atomic batch from a plain one, and one media type from another", async () => {
+    expect(await requestFingerprint(json, true, "[]")).not.toBe(await requestFingerprint(json, false, "[]"));
+    expect(await requestFingerprint(ndjson, false, "{}")).not.toBe(await requestFingerprint(json, false, "{}"));
   });
 });
