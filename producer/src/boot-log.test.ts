@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { loadConfig } from "@kafka-pair/shared/config";
 import { fakeServer, until } from "@kafka-pair/shared/testing";
+import type { ProducerStats } from "@kafka-pair/shared/transport";
 import { memoryTransport } from "@kafka-pair/shared/transport/memory";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
@@ -10,7 +11,7 @@ import { bootProducer } from "./boot.ts";
 
 type Line = Record<string, unknown> & { level: number; msg: string };
 
-async function boot(options: { transactions?: boolean } = {}) {
+async function boot(options: { transactions?: boolean; stats?: ProducerStats } = {}) {
   const lines: Line[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -19,14 +20,13 @@ async function boot(options: { transactions?: boolean } = {}) {
     },
   });
   const transport = memoryTransport();
-  if (options.transactions === false) {
-    const producer = transport.producer.bind(transport);
-    transport.producer = () => {
-      const p = producer();
-      (p as { transaction?: unknown }).transaction = undefined;
-      return p;
-    };
-  }
+  const producer = transport.producer.bind(transport);
+  transport.producer = () => {
+    const p = producer();
+    if (options.transactions === false) (p as { transaction?: unknown }).transaction = undefined;
+    if (options.stats) (p as { stats?: () => ProducerStats | undefined }).stats = () => options.stats;
+    return p;
+  };
   const fake = fakeServer();
   const worker = await bootProducer({
     config: loadConfig("producer", { SHUTDOWN_TIMEOUT_MS: "2000", PORT: "4321" }),
@@ -83,5 +83,15 @@ describe("bootProducer's log and shutdown", () => {
       expect.objectContaining({ level: 50, err: expect.objectContaining({ message: "broker gone" }) }),
     ]);
     expect(producer.isReady()).toBe(false);
+  });
+
+  it("reads the client's statistics into /metrics at scrape time; a client without them reports zeros", async () => {
+    const stats = { queuedMessages: 7, queuedBytes: 700, brokersUp: 1, brokers: [] };
+    const withStats = await (await (await boot({ stats })).request("/metrics")).text();
+    expect(withStats).toMatch(/^producer_queue_messages 7$/m);
+    expect(withStats).toMatch(/^producer_queue_bytes 700$/m);
+    const plain = await (await boot()).request("/metrics");
+    expect(plain.status).toBe(200);
+    expect(await plain.text()).toMatch(/^producer_queue_messages 0$/m);
   });
 });

@@ -108,6 +108,12 @@ describe("requestFingerprint", () => {
     expect(await requestFingerprint(json, false, "{}")).not.toBe(base);
   });
 
+  it("does not depend on the order the ce-* headers came in", async () => {
+    expect(await requestFingerprint({ "ce-type": "t", "ce-source": "/s", ...json }, false, "{}")).toBe(
+      await requestFingerprint({ ...json, "ce-source": "/s", "ce-type": "t" }, false, "{}"),
+    );
+  });
+
   it("tells an atomic batch from a plain one, and one media type from another", async () => {
     expect(await requestFingerprint(json, true, "[]")).not.toBe(await requestFingerprint(json, false, "[]"));
     expect(await requestFingerprint(ndjson, false, "{}")).not.toBe(await requestFingerprint(json, false, "{}"));
