@@ -19,6 +19,7 @@ import type {
   RebalanceListener,
   TopicPartition,
 } from "../consumer.ts";
+import { partitionKey as keyOf, releasePartitions } from "../partitions.ts";
 import type { ConfluentOptions } from "./index.ts";
 
 // librdkafka rebalance event codes.
@@ -54,8 +55,6 @@ class PartitionState {
     readonly partition: number,
   ) {}
 }
-
-const keyOf = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 
 function toHeaders(headers: MessageHeader[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -304,25 +303,11 @@ export class ConfluentConsumer implements ConsumerTransport {
   /** Drops queued messages, waits (bounded) for those in hand, lets the listener commit. */
   async #release(partitions: TopicPartition[], lost: boolean): Promise<void> {
     const states = partitions.flatMap((tp) => this.#partitions.get(keyOf(tp)) ?? []);
-    for (const state of states) {
-      state.queue.length = 0;
-      state.abort.abort();
-    }
-    const inFlight = states.flatMap((s) => s.running ?? []);
-    if (inFlight.length > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), this.#revokeTimeoutMs);
-      });
-      const late = await Promise.race([Promise.all(inFlight).then(() => false), timedOut]);
-      clearTimeout(timer);
-      if (late) this.#logger.error({ timeoutMs: this.#revokeTimeoutMs }, "in-flight messages outlived the revocation");
-    }
-    try {
-      await this.#listener.onRevoke?.(partitions, { lost });
-    } catch (err) {
-      this.#logger.error({ err }, "revocation listener failed");
-    }
+    await releasePartitions(states, partitions, lost, {
+      listener: this.#listener,
+      revokeTimeoutMs: this.#revokeTimeoutMs,
+      logger: this.#logger,
+    });
     for (const state of states) this.#partitions.delete(keyOf(state));
   }
 

@@ -8,6 +8,7 @@ import type {
   RebalanceListener,
   TopicPartition,
 } from "../consumer.ts";
+import { partitionKey as keyOf, releasePartitions } from "../partitions.ts";
 import {
   connectionProperties,
   cstr,
@@ -52,7 +53,6 @@ class PartitionState {
   ) {}
 }
 
-const keyOf = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 const decoder = new TextDecoder();
 
 /**
@@ -340,25 +340,11 @@ export class FfiConsumer implements ConsumerTransport {
   /** Drops queued messages, waits (bounded) for those in hand, lets the listener commit. */
   async #release(partitions: TopicPartition[], lost: boolean): Promise<void> {
     const states = partitions.flatMap((tp) => this.#partitions.get(keyOf(tp)) ?? []);
-    for (const state of states) {
-      state.queue.length = 0;
-      state.abort.abort();
-    }
-    const inFlight = states.flatMap((s) => s.running ?? []);
-    if (inFlight.length > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), this.#revokeTimeoutMs);
-      });
-      const late = await Promise.race([Promise.all(inFlight).then(() => false), timedOut]);
-      clearTimeout(timer);
-      if (late) this.#logger.error({ timeoutMs: this.#revokeTimeoutMs }, "in-flight messages outlived the revocation");
-    }
-    try {
-      await this.#listener.onRevoke?.(partitions, { lost });
-    } catch (err) {
-      this.#logger.error({ err }, "rebalance listener failed");
-    }
+    await releasePartitions(states, partitions, lost, {
+      listener: this.#listener,
+      revokeTimeoutMs: this.#revokeTimeoutMs,
+      logger: this.#logger,
+    });
   }
 
   commit(position: CommitPosition): Promise<void> {

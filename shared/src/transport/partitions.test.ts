@@ -1,0 +1,66 @@
+import { describe, expect, it, vi } from "vitest";
+import type { Logger } from "../log.ts";
+import type { TopicPartition } from "./consumer.ts";
+import { partitionKey, type RevocablePartition, releasePartitions } from "./partitions.ts";
+
+function state(running?: Promise<void>): RevocablePartition {
+  return { queue: [1, 2, 3], abort: new AbortController(), running };
+}
+
+function logger() {
+  const error = vi.fn();
+  return { error, logger: { error } as unknown as Logger };
+}
+
+const tps: TopicPartition[] = [{ topic: "t", partition: 0 }];
+
+describe("releasePartitions", () => {
+  it("drops queued messages, aborts, waits for those in hand, then calls onRevoke", async () => {
+    const order: string[] = [];
+    let finish: () => void = () => {};
+    const running = new Promise<void>((resolve) => {
+      finish = resolve;
+    }).then(() => {
+      order.push("handled");
+    });
+    const s = state(running);
+    const { error, logger: log } = logger();
+    const onRevoke = vi.fn(async () => {
+      order.push("revoked");
+    });
+    const done = releasePartitions([s], tps, true, { listener: { onRevoke }, revokeTimeoutMs: 10_000, logger: log });
+    expect(s.queue).toEqual([]);
+    expect(s.abort.signal.aborted).toBe(true);
+    await Promise.resolve();
+    expect(onRevoke).not.toHaveBeenCalled();
+    finish();
+    await done;
+    expect(order).toEqual(["handled", "revoked"]);
+    expect(onRevoke).toHaveBeenCalledWith(tps, { lost: true });
+    expect(error).not.toHaveBeenCalled();
+  });
+
+  it("calls onRevoke anyway once the revoke timeout is up", async () => {
+    const s = state(new Promise<void>(() => {}));
+    const { error, logger: log } = logger();
+    const onRevoke = vi.fn();
+    await releasePartitions([s], tps, false, { listener: { onRevoke }, revokeTimeoutMs: 5, logger: log });
+    expect(onRevoke).toHaveBeenCalledWith(tps, { lost: false });
+    expect(error).toHaveBeenCalledWith({ timeoutMs: 5 }, "in-flight messages outlived the revocation");
+  });
+
+  it("logs a failing listener instead of throwing", async () => {
+    const { error, logger: log } = logger();
+    const failure = new Error("commit failed");
+    const onRevoke = vi.fn(async () => {
+      throw failure;
+    });
+    await releasePartitions([state()], tps, false, { listener: { onRevoke }, revokeTimeoutMs: 5, logger: log });
+    expect(error).toHaveBeenCalledWith({ err: failure }, "revocation listener failed");
+  });
+
+  it("keys partitions by topic and number", () => {
+    expect(partitionKey({ topic: "a", partition: 1 })).not.toBe(partitionKey({ topic: "a", partition: 2 }));
+    expect(partitionKey({ topic: "a", partition: 1 })).toBe(partitionKey({ topic: "a", partition: 1 }));
+  });
+});
