@@ -1,7 +1,14 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Logger } from "../log.ts";
 import type { TopicPartition } from "./consumer.ts";
-import { partitionKey, type RevocablePartition, releasePartitions } from "./partitions.ts";
+import {
+  type DrainablePartition,
+  type DrainSteps,
+  drainPartition,
+  partitionKey,
+  type RevocablePartition,
+  releasePartitions,
+} from "./partitions.ts";
 
 function state(running?: Promise<void>): RevocablePartition {
   return { queue: [1, 2, 3], abort: new AbortController(), running };
@@ -9,7 +16,8 @@ function state(running?: Promise<void>): RevocablePartition {
 
 function logger() {
   const error = vi.fn();
-  return { error, logger: { error } as unknown as Logger };
+  const warn = vi.fn();
+  return { error, warn, logger: { error, warn } as unknown as Logger };
 }
 
 const tps: TopicPartition[] = [{ topic: "t", partition: 0 }];
@@ -62,5 +70,61 @@ describe("releasePartitions", () => {
   it("keys partitions by topic and number", () => {
     expect(partitionKey({ topic: "a", partition: 1 })).not.toBe(partitionKey({ topic: "a", partition: 2 }));
     expect(partitionKey({ topic: "a", partition: 1 })).toBe(partitionKey({ topic: "a", partition: 1 }));
+  });
+});
+
+describe("drainPartition", () => {
+  function setup(queue: number[], handle: (m: number) => Promise<void>, paused = false) {
+    const state: DrainablePartition<number> = { queue, abort: new AbortController(), running: undefined, paused };
+    const { warn, logger: log } = logger();
+    const steps: DrainSteps<number> = {
+      handle: vi.fn(handle),
+      describe: (m) => ({ offset: m }),
+      seek: vi.fn(),
+      resume: vi.fn(),
+      maxBuffered: 4,
+      logger: log,
+    };
+    return { state, steps, warn };
+  }
+
+  it("hands out the queue in order, resumes a paused partition at half the limit, and clears running", async () => {
+    const seen: number[] = [];
+    const { state, steps } = setup(
+      [1, 2, 3, 4],
+      async (m) => {
+        seen.push(m);
+      },
+      true,
+    );
+    state.running = drainPartition(state, steps);
+    await state.running;
+    expect(seen).toEqual([1, 2, 3, 4]);
+    expect(steps.resume).toHaveBeenCalledTimes(1);
+    expect(state.paused).toBe(false);
+    expect(state.running).toBeUndefined();
+  });
+
+  it("on a failing handler empties the queue and seeks back to that message", async () => {
+    const { state, steps, warn } = setup([1, 2, 3], async (m) => {
+      if (m === 2) throw new Error("no");
+    });
+    await drainPartition(state, steps);
+    expect(state.queue).toEqual([]);
+    expect(steps.seek).toHaveBeenCalledWith(2);
+    expect(warn).toHaveBeenCalledWith(
+      expect.objectContaining({ offset: 2 }),
+      "message left unhandled; it will be read again",
+    );
+  });
+
+  it("stops, without seeking, once the partition is going away", async () => {
+    const { state, steps } = setup([1, 2, 3], async () => {
+      state.abort.abort();
+      throw new Error("aborted");
+    });
+    await drainPartition(state, steps);
+    expect(steps.handle).toHaveBeenCalledTimes(1);
+    expect(steps.seek).not.toHaveBeenCalled();
   });
 });

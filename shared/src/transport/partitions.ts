@@ -55,3 +55,53 @@ export async function releasePartitions(
     logger.error({ err }, "revocation listener failed");
   }
 }
+
+/** What handing out one partition's queue needs of its state. */
+export interface DrainablePartition<M> extends RevocablePartition {
+  readonly queue: M[];
+  /** Fetching paused because the queue was full. */
+  paused: boolean;
+}
+
+/** The client-specific steps of handing out a partition's queue. */
+export interface DrainSteps<M> {
+  /** Hands one message to the handler (and stores its offset when auto-committing). */
+  handle(message: M, signal: AbortSignal): Promise<void>;
+  /** Log fields naming a message. */
+  describe(message: M): Record<string, unknown>;
+  /** Fetches the partition again from this message on. */
+  seek(message: M): void;
+  /** Resumes fetching the (paused) partition. */
+  resume(): void;
+  /** The queue length that pauses the partition; it resumes at half of it. */
+  maxBuffered: number;
+  logger: Logger;
+}
+
+/**
+ * Hands a partition's queued messages to the handler one after the other until the queue is empty
+ * or the partition is going away. A message whose handler fails empties the queue and starts the
+ * partition over from it (unless it is going away anyway). Keeps `state.running` while it runs.
+ */
+export async function drainPartition<M>(state: DrainablePartition<M>, steps: DrainSteps<M>): Promise<void> {
+  try {
+    for (let message = state.queue.shift(); message; message = state.queue.shift()) {
+      if (state.abort.signal.aborted) break;
+      try {
+        await steps.handle(message, state.abort.signal);
+      } catch (err) {
+        steps.logger.warn({ err, ...steps.describe(message) }, "message left unhandled; it will be read again");
+        state.queue.length = 0;
+        if (!state.abort.signal.aborted) steps.seek(message);
+        break;
+      }
+      if (state.paused && state.queue.length <= steps.maxBuffered / 2) {
+        state.paused = false;
+        steps.resume();
+      }
+    }
+  } finally {
+    state.running = undefined;
+    if (state.queue.length > 0 && !state.abort.signal.aborted) state.running = drainPartition(state, steps);
+  }
+}

@@ -19,7 +19,7 @@ import type {
   RebalanceListener,
   TopicPartition,
 } from "../consumer.ts";
-import { partitionKey as keyOf, releasePartitions } from "../partitions.ts";
+import { drainPartition, partitionKey as keyOf, releasePartitions } from "../partitions.ts";
 import type { ConfluentOptions } from "./index.ts";
 
 // librdkafka rebalance event codes.
@@ -229,35 +229,21 @@ export class ConfluentConsumer implements ConsumerTransport {
     state.running ??= this.#drain(state);
   }
 
-  async #drain(state: PartitionState): Promise<void> {
+  #drain(state: PartitionState): Promise<void> {
     const eachMessage = this.#eachMessage;
     const consumer = this.#consumer;
-    if (!eachMessage || !consumer) return;
-    try {
-      for (let message = state.queue.shift(); message; message = state.queue.shift()) {
-        if (state.abort.signal.aborted) break;
-        try {
-          await eachMessage(toConsumed(message, state.abort.signal));
-          if (this.#consumerOptions.autoCommit) this.#store(consumer, message);
-        } catch (err) {
-          this.#logger.warn(
-            { err, topic: message.topic, partition: message.partition, offset: message.offset },
-            "message left unhandled; it will be read again",
-          );
-          // Start the partition over from this message (unless it is going away anyway).
-          state.queue.length = 0;
-          if (!state.abort.signal.aborted) this.#seek(consumer, state, message.offset);
-          break;
-        }
-        if (state.paused && state.queue.length <= this.#maxBuffered / 2) {
-          state.paused = false;
-          consumer.resume([{ topic: state.topic, partition: state.partition }]);
-        }
-      }
-    } finally {
-      state.running = undefined;
-      if (state.queue.length > 0 && !state.abort.signal.aborted) state.running = this.#drain(state);
-    }
+    if (!eachMessage || !consumer) return Promise.resolve();
+    return drainPartition(state, {
+      handle: async (message, signal) => {
+        await eachMessage(toConsumed(message, signal));
+        if (this.#consumerOptions.autoCommit) this.#store(consumer, message);
+      },
+      describe: (message) => ({ topic: message.topic, partition: message.partition, offset: message.offset }),
+      seek: (message) => this.#seek(consumer, state, message.offset),
+      resume: () => consumer.resume([{ topic: state.topic, partition: state.partition }]),
+      maxBuffered: this.#maxBuffered,
+      logger: this.#logger,
+    });
   }
 
   #seek(consumer: NativeConsumer, state: PartitionState, offset: number): void {

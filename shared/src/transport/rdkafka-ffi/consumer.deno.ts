@@ -8,7 +8,7 @@ import type {
   RebalanceListener,
   TopicPartition,
 } from "../consumer.ts";
-import { partitionKey as keyOf, releasePartitions } from "../partitions.ts";
+import { drainPartition, partitionKey as keyOf, releasePartitions } from "../partitions.ts";
 import {
   connectionProperties,
   cstr,
@@ -239,45 +239,33 @@ export class FfiConsumer implements ConsumerTransport {
     this.#rd.rd_kafka_topic_partition_list_destroy(list);
   }
 
-  async #drain(state: PartitionState): Promise<void> {
+  #drain(state: PartitionState): Promise<void> {
     const eachMessage = this.#eachMessage;
-    if (!eachMessage) {
-      state.running = undefined;
-      return;
-    }
-    try {
-      for (let message = state.queue.shift(); message; message = state.queue.shift()) {
-        if (state.abort.signal.aborted) break;
-        try {
-          await eachMessage({
-            topic: message.topic,
-            partition: message.partition,
-            offset: message.offset.toString(),
-            key: message.key,
-            value: message.value,
-            headers: message.headers,
-            timestamp: message.timestamp,
-            signal: state.abort.signal,
-          });
-          if (this.#consumerOptions.autoCommit) this.#store(message);
-        } catch (err) {
-          this.#logger.warn(
-            { err, topic: message.topic, partition: message.partition, offset: message.offset.toString() },
-            "message left unhandled; it will be read again",
-          );
-          state.queue.length = 0;
-          if (!state.abort.signal.aborted) this.#seek(state, message.offset);
-          break;
-        }
-        if (state.paused && state.queue.length <= this.#maxBuffered / 2) {
-          state.paused = false;
-          this.#pauseResume(state, false);
-        }
-      }
-    } finally {
-      state.running = undefined;
-      if (state.queue.length > 0 && !state.abort.signal.aborted) state.running = this.#drain(state);
-    }
+    if (!eachMessage) return Promise.resolve();
+    return drainPartition(state, {
+      handle: async (message, signal) => {
+        await eachMessage({
+          topic: message.topic,
+          partition: message.partition,
+          offset: message.offset.toString(),
+          key: message.key,
+          value: message.value,
+          headers: message.headers,
+          timestamp: message.timestamp,
+          signal,
+        });
+        if (this.#consumerOptions.autoCommit) this.#store(message);
+      },
+      describe: (message) => ({
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset.toString(),
+      }),
+      seek: (message) => this.#seek(state, message.offset),
+      resume: () => this.#pauseResume(state, false),
+      maxBuffered: this.#maxBuffered,
+      logger: this.#logger,
+    });
   }
 
   #seek(state: PartitionState, offset: bigint): void {
