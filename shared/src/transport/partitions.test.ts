@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { Logger } from "../log.ts";
 import type { TopicPartition } from "./consumer.ts";
 import {
+  activePartitions,
   type DrainablePartition,
   type DrainSteps,
   drainPartition,
@@ -126,5 +127,14 @@ describe("drainPartition", () => {
     await drainPartition(state, steps);
     expect(steps.handle).toHaveBeenCalledTimes(1);
     expect(steps.seek).not.toHaveBeenCalled();
+  });
+});
+
+describe("activePartitions", () => {
+  it("leaves out the partitions going away", () => {
+    const kept = { topic: "t", partition: 0, abort: new AbortController() };
+    const going = { topic: "t", partition: 1, abort: new AbortController() };
+    going.abort.abort();
+    expect(activePartitions([kept, going])).toEqual([{ topic: "t", partition: 0 }]);
   });
 });

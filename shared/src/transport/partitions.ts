@@ -105,3 +105,10 @@ export async function drainPartition<M>(state: DrainablePartition<M>, steps: Dra
     if (state.queue.length > 0 && !state.abort.signal.aborted) state.running = drainPartition(state, steps);
   }
 }
+
+/** The partitions held and not going away (a revocation aborts them before it lets them go). */
+export function activePartitions(
+  states: Iterable<TopicPartition & Pick<RevocablePartition, "abort">>,
+): TopicPartition[] {
+  return [...states].filter((s) => !s.abort.signal.aborted).map(({ topic, partition }) => ({ topic, partition }));
+}

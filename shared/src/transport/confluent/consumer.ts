@@ -19,7 +19,7 @@ import type {
   RebalanceListener,
   TopicPartition,
 } from "../consumer.ts";
-import { drainPartition, partitionKey as keyOf, releasePartitions } from "../partitions.ts";
+import { activePartitions, drainPartition, partitionKey as keyOf, releasePartitions } from "../partitions.ts";
 import type { ConfluentOptions } from "./index.ts";
 
 // librdkafka rebalance event codes.
@@ -367,9 +367,7 @@ export class ConfluentConsumer implements ConsumerTransport {
   }
 
   assignment(): TopicPartition[] {
-    return [...this.#partitions.values()]
-      .filter((s) => !s.abort.signal.aborted)
-      .map(({ topic, partition }) => ({ topic, partition }));
+    return activePartitions(this.#partitions.values());
   }
 
   async disconnect(): Promise<void> {

@@ -8,7 +8,7 @@ import type {
   RebalanceListener,
   TopicPartition,
 } from "../consumer.ts";
-import { drainPartition, partitionKey as keyOf, releasePartitions } from "../partitions.ts";
+import { activePartitions, drainPartition, partitionKey as keyOf, releasePartitions } from "../partitions.ts";
 import {
   connectionProperties,
   cstr,
@@ -375,9 +375,7 @@ export class FfiConsumer implements ConsumerTransport {
   }
 
   assignment(): TopicPartition[] {
-    return [...this.#partitions.values()]
-      .filter((s) => !s.abort.signal.aborted)
-      .map(({ topic, partition }) => ({ topic, partition }));
+    return activePartitions(this.#partitions.values());
   }
 
   highWatermark(partition: TopicPartition): string | undefined {
