@@ -19,6 +19,7 @@ import type {
   RebalanceListener,
   TopicPartition,
 } from "../consumer.ts";
+import { activePartitions, drainPartition, partitionKey as keyOf, releasePartitions } from "../partitions.ts";
 import type { ConfluentOptions } from "./index.ts";
 
 // librdkafka rebalance event codes.
@@ -54,8 +55,6 @@ class PartitionState {
     readonly partition: number,
   ) {}
 }
-
-const keyOf = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 
 function toHeaders(headers: MessageHeader[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -230,35 +229,21 @@ export class ConfluentConsumer implements ConsumerTransport {
     state.running ??= this.#drain(state);
   }
 
-  async #drain(state: PartitionState): Promise<void> {
+  #drain(state: PartitionState): Promise<void> {
     const eachMessage = this.#eachMessage;
     const consumer = this.#consumer;
-    if (!eachMessage || !consumer) return;
-    try {
-      for (let message = state.queue.shift(); message; message = state.queue.shift()) {
-        if (state.abort.signal.aborted) break;
-        try {
-          await eachMessage(toConsumed(message, state.abort.signal));
-          if (this.#consumerOptions.autoCommit) this.#store(consumer, message);
-        } catch (err) {
-          this.#logger.warn(
-            { err, topic: message.topic, partition: message.partition, offset: message.offset },
-            "message left unhandled; it will be read again",
-          );
-          // Start the partition over from this message (unless it is going away anyway).
-          state.queue.length = 0;
-          if (!state.abort.signal.aborted) this.#seek(consumer, state, message.offset);
-          break;
-        }
-        if (state.paused && state.queue.length <= this.#maxBuffered / 2) {
-          state.paused = false;
-          consumer.resume([{ topic: state.topic, partition: state.partition }]);
-        }
-      }
-    } finally {
-      state.running = undefined;
-      if (state.queue.length > 0 && !state.abort.signal.aborted) state.running = this.#drain(state);
-    }
+    if (!eachMessage || !consumer) return Promise.resolve();
+    return drainPartition(state, {
+      handle: async (message, signal) => {
+        await eachMessage(toConsumed(message, signal));
+        if (this.#consumerOptions.autoCommit) this.#store(consumer, message);
+      },
+      describe: (message) => ({ topic: message.topic, partition: message.partition, offset: message.offset }),
+      seek: (message) => this.#seek(consumer, state, message.offset),
+      resume: () => consumer.resume([{ topic: state.topic, partition: state.partition }]),
+      maxBuffered: this.#maxBuffered,
+      logger: this.#logger,
+    });
   }
 
   #seek(consumer: NativeConsumer, state: PartitionState, offset: number): void {
@@ -304,25 +289,11 @@ export class ConfluentConsumer implements ConsumerTransport {
   /** Drops queued messages, waits (bounded) for those in hand, lets the listener commit. */
   async #release(partitions: TopicPartition[], lost: boolean): Promise<void> {
     const states = partitions.flatMap((tp) => this.#partitions.get(keyOf(tp)) ?? []);
-    for (const state of states) {
-      state.queue.length = 0;
-      state.abort.abort();
-    }
-    const inFlight = states.flatMap((s) => s.running ?? []);
-    if (inFlight.length > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), this.#revokeTimeoutMs);
-      });
-      const late = await Promise.race([Promise.all(inFlight).then(() => false), timedOut]);
-      clearTimeout(timer);
-      if (late) this.#logger.error({ timeoutMs: this.#revokeTimeoutMs }, "in-flight messages outlived the revocation");
-    }
-    try {
-      await this.#listener.onRevoke?.(partitions, { lost });
-    } catch (err) {
-      this.#logger.error({ err }, "revocation listener failed");
-    }
+    await releasePartitions(states, partitions, lost, {
+      listener: this.#listener,
+      revokeTimeoutMs: this.#revokeTimeoutMs,
+      logger: this.#logger,
+    });
     for (const state of states) this.#partitions.delete(keyOf(state));
   }
 
@@ -396,9 +367,7 @@ export class ConfluentConsumer implements ConsumerTransport {
   }
 
   assignment(): TopicPartition[] {
-    return [...this.#partitions.values()]
-      .filter((s) => !s.abort.signal.aborted)
-      .map(({ topic, partition }) => ({ topic, partition }));
+    return activePartitions(this.#partitions.values());
   }
 
   async disconnect(): Promise<void> {

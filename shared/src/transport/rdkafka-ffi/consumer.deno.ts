@@ -8,6 +8,7 @@ import type {
   RebalanceListener,
   TopicPartition,
 } from "../consumer.ts";
+import { activePartitions, drainPartition, partitionKey as keyOf, releasePartitions } from "../partitions.ts";
 import {
   connectionProperties,
   cstr,
@@ -52,7 +53,6 @@ class PartitionState {
   ) {}
 }
 
-const keyOf = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 const decoder = new TextDecoder();
 
 /**
@@ -239,45 +239,33 @@ export class FfiConsumer implements ConsumerTransport {
     this.#rd.rd_kafka_topic_partition_list_destroy(list);
   }
 
-  async #drain(state: PartitionState): Promise<void> {
+  #drain(state: PartitionState): Promise<void> {
     const eachMessage = this.#eachMessage;
-    if (!eachMessage) {
-      state.running = undefined;
-      return;
-    }
-    try {
-      for (let message = state.queue.shift(); message; message = state.queue.shift()) {
-        if (state.abort.signal.aborted) break;
-        try {
-          await eachMessage({
-            topic: message.topic,
-            partition: message.partition,
-            offset: message.offset.toString(),
-            key: message.key,
-            value: message.value,
-            headers: message.headers,
-            timestamp: message.timestamp,
-            signal: state.abort.signal,
-          });
-          if (this.#consumerOptions.autoCommit) this.#store(message);
-        } catch (err) {
-          this.#logger.warn(
-            { err, topic: message.topic, partition: message.partition, offset: message.offset.toString() },
-            "message left unhandled; it will be read again",
-          );
-          state.queue.length = 0;
-          if (!state.abort.signal.aborted) this.#seek(state, message.offset);
-          break;
-        }
-        if (state.paused && state.queue.length <= this.#maxBuffered / 2) {
-          state.paused = false;
-          this.#pauseResume(state, false);
-        }
-      }
-    } finally {
-      state.running = undefined;
-      if (state.queue.length > 0 && !state.abort.signal.aborted) state.running = this.#drain(state);
-    }
+    if (!eachMessage) return Promise.resolve();
+    return drainPartition(state, {
+      handle: async (message, signal) => {
+        await eachMessage({
+          topic: message.topic,
+          partition: message.partition,
+          offset: message.offset.toString(),
+          key: message.key,
+          value: message.value,
+          headers: message.headers,
+          timestamp: message.timestamp,
+          signal,
+        });
+        if (this.#consumerOptions.autoCommit) this.#store(message);
+      },
+      describe: (message) => ({
+        topic: message.topic,
+        partition: message.partition,
+        offset: message.offset.toString(),
+      }),
+      seek: (message) => this.#seek(state, message.offset),
+      resume: () => this.#pauseResume(state, false),
+      maxBuffered: this.#maxBuffered,
+      logger: this.#logger,
+    });
   }
 
   #seek(state: PartitionState, offset: bigint): void {
@@ -340,25 +328,11 @@ export class FfiConsumer implements ConsumerTransport {
   /** Drops queued messages, waits (bounded) for those in hand, lets the listener commit. */
   async #release(partitions: TopicPartition[], lost: boolean): Promise<void> {
     const states = partitions.flatMap((tp) => this.#partitions.get(keyOf(tp)) ?? []);
-    for (const state of states) {
-      state.queue.length = 0;
-      state.abort.abort();
-    }
-    const inFlight = states.flatMap((s) => s.running ?? []);
-    if (inFlight.length > 0) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), this.#revokeTimeoutMs);
-      });
-      const late = await Promise.race([Promise.all(inFlight).then(() => false), timedOut]);
-      clearTimeout(timer);
-      if (late) this.#logger.error({ timeoutMs: this.#revokeTimeoutMs }, "in-flight messages outlived the revocation");
-    }
-    try {
-      await this.#listener.onRevoke?.(partitions, { lost });
-    } catch (err) {
-      this.#logger.error({ err }, "rebalance listener failed");
-    }
+    await releasePartitions(states, partitions, lost, {
+      listener: this.#listener,
+      revokeTimeoutMs: this.#revokeTimeoutMs,
+      logger: this.#logger,
+    });
   }
 
   commit(position: CommitPosition): Promise<void> {
@@ -401,9 +375,7 @@ export class FfiConsumer implements ConsumerTransport {
   }
 
   assignment(): TopicPartition[] {
-    return [...this.#partitions.values()]
-      .filter((s) => !s.abort.signal.aborted)
-      .map(({ topic, partition }) => ({ topic, partition }));
+    return activePartitions(this.#partitions.values());
   }
 
   highWatermark(partition: TopicPartition): string | undefined {
