@@ -1,12 +1,8 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../../scripts/free-port.ts";
 import { useNamespace } from "../helpers/kafka.ts";
 import { readTopic } from "../helpers/records.ts";
-import { denoBin, denoPermissions } from "../helpers/workers.ts";
-
-const root = fileURLToPath(new URL("../..", import.meta.url));
+import { runDenoScript } from "../helpers/workers.ts";
 
 interface Answer {
   orderId: string;
@@ -32,33 +28,16 @@ describe("Deno producer on FFI: a fatal librdkafka error", () => {
   let stdout = "";
   beforeAll(async () => {
     const port = await freePort();
-    outcome = await new Promise<Outcome>((resolve, reject) => {
-      const child = spawn(denoBin, ["run", ...denoPermissions, "test/deno/fatal.deno.ts"], {
-        cwd: root,
-        env: {
-          ...process.env,
-          DENO_NO_UPDATE_CHECK: "1",
-          NO_COLOR: "1",
-          KAFKA_BOOTSTRAP_SERVERS: inject("bootstrapServers"),
-          KAFKA_NAMESPACE: ns.prefix,
-          PORT: String(port),
-          HOST: "127.0.0.1",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stderr = "";
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-        stdout += chunk;
-      });
-      child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-        stderr += chunk;
-      });
-      child.on("exit", (code) => {
-        const line = stdout.split("\n").find((l) => l.startsWith('{"injected"'));
-        if (code !== 0 || !line) reject(new Error(`deno exited with ${code}: ${stderr.slice(-2000)}`));
-        else resolve(JSON.parse(line) as Outcome);
-      });
-    });
+    ({ outcome, stdout } = await runDenoScript<Outcome>(
+      "test/deno/fatal.deno.ts",
+      {
+        KAFKA_BOOTSTRAP_SERVERS: inject("bootstrapServers"),
+        KAFKA_NAMESPACE: ns.prefix,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+      },
+      "injected",
+    ));
   }, 150_000);
 
   it("injects the error into the live handle", () => {

@@ -1,10 +1,6 @@
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { useNamespace } from "../helpers/kafka.ts";
-import { denoBin, denoPermissions } from "../helpers/workers.ts";
-
-const root = fileURLToPath(new URL("../..", import.meta.url));
+import { runDenoScript } from "../helpers/workers.ts";
 
 interface Report {
   topic: string;
@@ -22,29 +18,6 @@ interface Outcome {
   endUncommitted: Record<string, string>;
 }
 
-function runUnderDeno(script: string, env: Record<string, string>): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(denoBin, ["run", ...denoPermissions, script], {
-      cwd: root,
-      env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on("exit", (code) => {
-      const line = stdout.split("\n").find((l) => l.startsWith('{"committed"'));
-      if (code !== 0 || !line) reject(new Error(`deno exited with ${code}: ${stderr.slice(-2000)}`));
-      else resolve(JSON.parse(line) as Outcome);
-    });
-  });
-}
-
 // Each Deno adapter, below the HTTP edge: a committed transaction is seen by a read_committed
 // reader, an aborted one is not, although its records reached the log.
 describe.each([
@@ -54,12 +27,16 @@ describe.each([
   const ns = useNamespace();
   let outcome: Outcome;
   beforeAll(async () => {
-    outcome = await runUnderDeno("test/deno/transactions.deno.ts", {
-      TRANSPORT: transport,
-      KAFKA_BOOTSTRAP_SERVERS: inject("bootstrapServers"),
-      TOPIC: ns.topic("tx-probe"),
-      GROUP: ns.group("tx-reader"),
-    });
+    ({ outcome } = await runDenoScript<Outcome>(
+      "test/deno/transactions.deno.ts",
+      {
+        TRANSPORT: transport,
+        KAFKA_BOOTSTRAP_SERVERS: inject("bootstrapServers"),
+        TOPIC: ns.topic("tx-probe"),
+        GROUP: ns.group("tx-reader"),
+      },
+      "committed",
+    ));
   }, 120_000);
 
   it("acknowledges each record of a committed transaction with its own offset", () => {

@@ -31,6 +31,38 @@ export const denoBin = `${root}node_modules/.bin/deno`;
 export const denoPermissions = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys", "--allow-ffi"];
 
 /**
+ * Runs a Deno probe script to its end and returns the JSON line it printed that starts with
+ * `{"<key>"` (its outcome), with everything it wrote to stdout; a non-zero exit or no such line
+ * rejects with the tail of its stderr.
+ */
+export function runDenoScript<T>(
+  script: string,
+  env: Record<string, string>,
+  key: string,
+): Promise<{ outcome: T; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(denoBin, ["run", ...denoPermissions, script], {
+      cwd: root,
+      env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on("exit", (code) => {
+      const line = stdout.split("\n").find((l) => l.startsWith(`{"${key}"`));
+      if (code !== 0 || !line) reject(new Error(`deno exited with ${code}: ${stderr.slice(-2000)}`));
+      else resolve({ outcome: JSON.parse(line) as T, stdout });
+    });
+  });
+}
+
+/**
  * Every worker this spec file started, stopped together after its tests; a worker still up
  * 30 s after SIGTERM is killed. Registered with the first start, so it runs before the
  * file's namespace is deleted (clean-ups run newest first).
