@@ -572,6 +572,27 @@ export async function clientRaw(ctx: Context, runtime: "node" | "deno" = "node")
 
 // ---------------------------------------------------------------- java-limit
 
+/**
+ * Runs one of Kafka's own Java tools (the limits the clients are compared with) with the
+ * scenario's progress bar ticking, and measures its CPU and the brokers' over the run.
+ */
+async function runJavaTool(
+  ctx: Context,
+  bar: ReturnType<Context["progress"]["begin"]>,
+  ...tool: Parameters<typeof kafkaJava>
+): Promise<{ run: Awaited<ReturnType<typeof kafkaJava>>; cpuS: number; brokersS: number }> {
+  const begin = Date.now();
+  const ticker = setInterval(() => bar.update((Date.now() - begin) / 1000, 0), 250);
+  const cpu0 = reapedChildrenCpuSeconds();
+  const brokers0 = brokerCpu(ctx);
+  try {
+    const run = await kafkaJava(...tool);
+    return { run, cpuS: reapedChildrenCpuSeconds() - cpu0, brokersS: brokerCpu(ctx) - brokers0 };
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
 const JAVA_SUMMARY =
   /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), ([\d.]+) ms avg latency, ([\d.]+) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99.9th/;
 
@@ -590,11 +611,9 @@ export async function javaLimit(ctx: Context): Promise<ScenarioResult> {
   const bytesPerRecord = pool.reduce((sum, order) => sum + encodedSize(order), 0) / pool.length;
   const before = await totalEndOffset(ctx);
   const bar = ctx.progress.begin("java-limit", records / Math.max(1, raw?.msgsPerS ?? 20_000) + 2);
-  const begin = Date.now();
-  const ticker = setInterval(() => bar.update((Date.now() - begin) / 1000, 0), 250);
-  const cpu0 = reapedChildrenCpuSeconds();
-  const brokers0 = brokerCpu(ctx);
-  const run = await kafkaJava(
+  const { run, cpuS, brokersS } = await runJavaTool(
+    ctx,
+    bar,
     "org.apache.kafka.tools.ProducerPerformance",
     [
       "--topic",
@@ -613,9 +632,6 @@ export async function javaLimit(ctx: Context): Promise<ScenarioResult> {
     ],
     { timeoutMs: 300_000, heap: "768m" },
   );
-  clearInterval(ticker);
-  const cpuS = reapedChildrenCpuSeconds() - cpu0;
-  const brokersS = brokerCpu(ctx) - brokers0;
   const summary = JAVA_SUMMARY.exec(run.stdout);
   if (run.code !== 0 || !summary) {
     bar.done("failed");
@@ -916,11 +932,9 @@ export async function consumeJava(ctx: Context): Promise<ScenarioResult> {
   const available = await prefill(ctx);
   const group = ctx.ns.group("bench-java-consume");
   const bar = ctx.progress.begin("consume-java-limit", ctx.options.durationS);
-  const begin = Date.now();
-  const ticker = setInterval(() => bar.update((Date.now() - begin) / 1000, 0), 250);
-  const cpu0 = reapedChildrenCpuSeconds();
-  const brokers0 = brokerCpu(ctx);
-  const run = await kafkaJava(
+  const { run, cpuS, brokersS } = await runJavaTool(
+    ctx,
+    bar,
     "org.apache.kafka.tools.ConsumerPerformance",
     [
       "--bootstrap-server",
@@ -940,9 +954,6 @@ export async function consumeJava(ctx: Context): Promise<ScenarioResult> {
     ],
     { timeoutMs: 300_000, heap: "768m" },
   );
-  clearInterval(ticker);
-  const cpuS = reapedChildrenCpuSeconds() - cpu0;
-  const brokersS = brokerCpu(ctx) - brokers0;
   // start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, fetch.time.ms, ...
   const data = run.stdout
     .split("\n")
