@@ -69,7 +69,8 @@ export interface ProduceRequest {
  * given twice, or one not declared, makes the request's meaning ambiguous: it is refused.
  */
 export function readProduceRequest(url: string, header: (name: string) => string | undefined): ProduceRequest {
-  const query = new URL(url).searchParams;
+  // Most requests have no query string: no URL to parse then.
+  const query = url.includes("?") ? new URL(url).searchParams : new URLSearchParams();
   const seen = new Set<string>();
   for (const name of query.keys()) {
     if (seen.has(name)) throw new KafkaPairError("INVALID_REQUEST", `query parameter ${name} is given more than once`);

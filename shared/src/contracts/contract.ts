@@ -78,7 +78,7 @@ const utf8Strict = new TextDecoder("utf-8", { fatal: true });
 export function encodeValue<C extends TopicContract>(contract: C, event: EventOf<C>): Uint8Array {
   const text = contract.encoding === "json" ? JSON.stringify(event) : String(event);
   // A lone surrogate (JSON's "\ud800") has no UTF-8 form: encoding would store U+FFFD instead.
-  if (/\p{Surrogate}/u.test(text)) {
+  if (!text.isWellFormed()) {
     throw new KafkaPairError(
       "INVALID_EVENT",
       `event for topic ${contract.name} holds a lone surrogate: not Unicode text`,
