@@ -18,8 +18,20 @@ import { chartSvg, sweepSvg } from "./lib/chart.ts";
 import { MAX_EVENT_BYTES, MIN_EVENT_BYTES } from "./lib/events.ts";
 import { listeningPids } from "./lib/proc.ts";
 import { summarizeProfiles } from "./lib/profile.ts";
-import { cpuCheckLine, cpuChecks, markdownTable, ratioLine, ratioMarkdown, ratios, textTable } from "./lib/report.ts";
+import {
+  cpuCheckLine,
+  cpuChecks,
+  markdownTable,
+  medianRows,
+  ratioLine,
+  ratioMarkdown,
+  ratios,
+  spreadMarkdown,
+  spreads,
+  textTable,
+} from "./lib/report.ts";
 import { SCENARIOS, type ScenarioName, type ScenarioResult, unavailable } from "./lib/result.ts";
+import { roundOrder } from "./lib/rounds.ts";
 import { findVegeta, VEGETA_INSTALL } from "./lib/vegeta.ts";
 import type { BenchWorker } from "./lib/workers.ts";
 import { repoRoot, workerNodeFlags } from "./lib/workers.ts";
@@ -43,6 +55,7 @@ import {
   startDenoProducer,
   startProducer,
   stopWorker,
+  warmCluster,
   warmUp,
 } from "./scenarios.ts";
 import { type Sweep, sweep, sweepMarkdown } from "./sweep.ts";
@@ -62,7 +75,9 @@ const HELP = `npm run bench -- [options]
   --namespace=PREFIX   topic/group prefix (default: random bench-xxxx.); its topics are deleted at the end
   --keep-topics        leave the namespace's topics in place
   --log-level=LEVEL    the workers' log level (default info: the real path)
-  --warmup=SECONDS     unmeasured load on each server before its first window (default 10; quick 1)
+  --warmup=SECONDS     unmeasured load on the cluster, then on each server, before the first windows (default 10; quick 1)
+  --rounds=N           measure every selected scenario N times, the order rotated each round; the tables
+                       show each scenario's median round and the spread (default 1; sweeps run in round 1)
   --generator=NAME     HTTP load generator: wrk (default when installed) or node (node:http in this process)
   --wrk-threads=N      wrk threads (default 2)
   --slo-ms=MS          the sweep's p99 objective (default 50)
@@ -92,6 +107,7 @@ const { values: argv } = parseArgs({
     out: { type: "string" },
     "cpu-prof": { type: "boolean", default: false },
     warmup: { type: "string" },
+    rounds: { type: "string", default: "1" },
     "slo-ms": { type: "string", default: "50" },
     "sweep-step": { type: "string" },
     "sweep-start": { type: "string", default: "100" },
@@ -138,6 +154,7 @@ const options: Options = {
   logLevel: argv["log-level"] ?? "info",
   warmupS: argv.warmup === "0" ? 0 : positive("warmup", argv.warmup, argv.quick ? 1 : 10),
   wrkThreads: positive("wrk-threads", argv["wrk-threads"], 2),
+  rounds: positive("rounds", argv.rounds, 1),
 };
 
 // The HTTP load generator: wrk, a C program whose CPU is small beside the edge's, unless told otherwise.
@@ -304,101 +321,164 @@ async function sweepOne(id: string, server: BenchWorker, load: HttpLoad) {
   }
 }
 
+let round = 1;
+
 /** One scenario's failure is a row in the report, never the end of the run. */
 async function step(scenario: ScenarioName, id: string, run: () => Promise<ScenarioResult | ScenarioResult[]>) {
   if (interrupted) return;
   try {
     const out = await run();
-    ctx.results.push(...(Array.isArray(out) ? out : [out]));
+    ctx.results.push(...(Array.isArray(out) ? out : [out]).map((r) => ({ ...r, round })));
   } catch (err) {
     progress.log(`${id} failed: ${(err as Error).message}`);
-    ctx.results.push(unavailable(id, scenario, "confluent", String((err as Error).message).slice(0, 300), "failed"));
+    const failed = unavailable(id, scenario, "confluent", String((err as Error).message).slice(0, 300), "failed");
+    ctx.results.push({ ...failed, round });
   }
+}
+
+async function denoSweep() {
+  const denoTransport = argv["deno-transport"];
+  const id = `deno http-single (${denoTransport ?? "Deno default client"})`;
+  try {
+    const producer = await startDenoProducer(ctx, denoTransport);
+    try {
+      await warmUp(ctx, producer, [singleLoad(ctx, "confluent")]);
+      await sweepOne(id, producer, singleLoad(ctx, "confluent"));
+    } finally {
+      await stopWorker(ctx, producer);
+    }
+  } catch (err) {
+    progress.log(`sweep ${id} failed: ${(err as Error).message}`);
+    const note = String((err as Error).message).slice(0, 300);
+    sweeps.push({
+      id,
+      server: "producer-deno",
+      sloMs: sweepBase.sloMs,
+      steps: [],
+      stoppedBecause: "",
+      status: "failed",
+      note,
+    });
+  }
+}
+
+/**
+ * The run as phases, one per server or tool. Each round runs them all, the order rotated by one
+ * per round, so no phase is always the first on a cold cluster or always the last on a tired one.
+ * The sweeps are long and run in the first round only.
+ */
+const phases: Array<{ name: string; run: () => Promise<void> }> = [];
+if (want("http-single") || want("http-batch") || want("end-to-end") || want("sweep")) {
+  phases.push({
+    name: "node edge",
+    async run() {
+      const sweepNow = want("sweep") && round === 1;
+      const producer = await startProducer(ctx, "confluent");
+      try {
+        // Warm the server with the loads it is about to be measured under.
+        await warmUp(ctx, producer, [
+          ...(want("http-single") || want("end-to-end") || sweepNow ? [singleLoad(ctx, "confluent")] : []),
+          ...(want("http-batch") || sweepNow ? [batchLoad(ctx)] : []),
+        ]);
+        if (want("http-single")) await step("http-single", "http-single", () => httpSingle(ctx, producer, "confluent"));
+        if (want("http-batch")) await step("http-batch", "http-batch", () => httpBatch(ctx, producer));
+        if (want("end-to-end")) await step("end-to-end", "end-to-end", () => endToEnd(ctx, producer));
+        if (sweepNow) {
+          await sweepOne("http-single", producer, singleLoad(ctx, "confluent"));
+          await sweepOne("http-batch (json)", producer, batchLoad(ctx));
+        }
+      } finally {
+        await stopWorker(ctx, producer);
+      }
+    },
+  });
+}
+if (want("http-single")) {
+  phases.push({
+    name: "deno edge",
+    async run() {
+      // The Deno producer on its default client (librdkafka through FFI) and on the @platformatic/kafka fallback.
+      for (const client of ["ffi", "platformatic"] as const) {
+        const load = denoSingleLoad(ctx, client);
+        await step("http-single", load.id, async () => {
+          const producer = await startDenoProducer(ctx, client === "ffi" ? undefined : client);
+          try {
+            await warmUp(ctx, producer, [load]);
+            return await runHttpLoad(ctx, producer, load);
+          } finally {
+            await stopWorker(ctx, producer);
+          }
+        });
+      }
+    },
+  });
+}
+if (want("client-raw")) {
+  phases.push({
+    name: "client-raw",
+    async run() {
+      await step("client-raw", "client-raw", () => clientRaw(ctx));
+      await step("client-raw", "deno-ffi client-raw", () => clientRaw(ctx, "deno"));
+    },
+  });
+}
+if (want("java-limit"))
+  phases.push({ name: "java-limit", run: () => step("java-limit", "java-limit", () => javaLimit(ctx)) });
+if (want("peers") || want("sweep")) {
+  phases.push({
+    name: "kafkajs edge",
+    async run() {
+      const sweepNow = want("sweep") && round === 1;
+      if (!want("peers") && !sweepNow) return;
+      await step("peers", "kafkajs http-single", async () => {
+        const producer = await startProducer(ctx, "kafkajs");
+        try {
+          await warmUp(ctx, producer, [singleLoad(ctx, "kafkajs")]);
+          if (sweepNow) await sweepOne("kafkajs http-single", producer, singleLoad(ctx, "kafkajs"));
+          return want("peers") ? await httpSingle(ctx, producer, "kafkajs") : [];
+        } finally {
+          await stopWorker(ctx, producer);
+        }
+      });
+    },
+  });
+}
+if (want("sweep")) {
+  phases.push({
+    name: "deno sweep",
+    async run() {
+      if (round === 1) await denoSweep();
+    },
+  });
+}
+if (want("consume") || want("peers")) {
+  phases.push({
+    name: "consumers",
+    async run() {
+      if (want("consume")) {
+        await step("consume", "consume-manual", () => consume(ctx, "confluent", "manual"));
+        await step("consume", "consume-auto", () => consume(ctx, "confluent", "auto"));
+        await step("consume", "consume-java-limit", () => consumeJava(ctx));
+      }
+      if (want("peers")) await step("peers", "kafkajs consume-manual", () => consume(ctx, "kafkajs", "manual"));
+    },
+  });
 }
 
 try {
   await ensureTopics(admin, contracts, ns, logger);
   progress.log(`namespace ${ns.prefix}  logs ${logDir}`);
-
-  if (want("http-single") || want("http-batch") || want("end-to-end") || want("sweep")) {
-    const producer = await startProducer(ctx, "confluent");
-    // Warm the server (and the brokers) with the loads it is about to be measured under.
-    await warmUp(ctx, producer, [
-      ...(want("http-single") || want("end-to-end") || want("sweep") ? [singleLoad(ctx, "confluent")] : []),
-      ...(want("http-batch") || want("sweep") ? [batchLoad(ctx)] : []),
-    ]);
-    if (want("http-single")) await step("http-single", "http-single", () => httpSingle(ctx, producer, "confluent"));
-    if (want("http-batch")) await step("http-batch", "http-batch", () => httpBatch(ctx, producer));
-    if (want("end-to-end")) await step("end-to-end", "end-to-end", () => endToEnd(ctx, producer));
-    if (want("sweep")) {
-      await sweepOne("http-single", producer, singleLoad(ctx, "confluent"));
-      await sweepOne("http-batch (json)", producer, batchLoad(ctx));
-    }
-    await stopWorker(ctx, producer);
-  }
-  if (want("http-single")) {
-    // The Deno producer on its default client (librdkafka through FFI) and on the @platformatic/kafka fallback.
-    for (const client of ["ffi", "platformatic"] as const) {
-      const load = denoSingleLoad(ctx, client);
-      await step("http-single", load.id, async () => {
-        const producer = await startDenoProducer(ctx, client === "ffi" ? undefined : client);
-        try {
-          await warmUp(ctx, producer, [load]);
-          return await runHttpLoad(ctx, producer, load);
-        } finally {
-          await stopWorker(ctx, producer);
-        }
-      });
+  // Brokers just started run their produce path interpreted until the JIT catches up: the first
+  // window after a cluster start measured half the rate and 5x the broker CPU of later ones.
+  await warmCluster(ctx);
+  for (; round <= options.rounds && !interrupted; round++) {
+    const order = roundOrder(phases, round);
+    if (options.rounds > 1) progress.log(`round ${round}/${options.rounds}: ${order.map((p) => p.name).join(" → ")}`);
+    for (const phase of order) {
+      if (interrupted) break;
+      await phase.run();
     }
   }
-  if (want("client-raw")) {
-    await step("client-raw", "client-raw", () => clientRaw(ctx));
-    await step("client-raw", "deno-ffi client-raw", () => clientRaw(ctx, "deno"));
-  }
-  if (want("java-limit")) await step("java-limit", "java-limit", () => javaLimit(ctx));
-  if (want("peers") || want("sweep")) {
-    await step("peers", "kafkajs http-single", async () => {
-      const producer = await startProducer(ctx, "kafkajs");
-      try {
-        await warmUp(ctx, producer, [singleLoad(ctx, "kafkajs")]);
-        if (want("sweep")) await sweepOne("kafkajs http-single", producer, singleLoad(ctx, "kafkajs"));
-        return want("peers") ? await httpSingle(ctx, producer, "kafkajs") : [];
-      } finally {
-        await stopWorker(ctx, producer);
-      }
-    });
-  }
-  if (want("sweep") && !interrupted) {
-    const denoTransport = argv["deno-transport"];
-    const id = `deno http-single (${denoTransport ?? "Deno default client"})`;
-    try {
-      const producer = await startDenoProducer(ctx, denoTransport);
-      try {
-        await warmUp(ctx, producer, [singleLoad(ctx, "confluent")]);
-        await sweepOne(id, producer, singleLoad(ctx, "confluent"));
-      } finally {
-        await stopWorker(ctx, producer);
-      }
-    } catch (err) {
-      progress.log(`sweep ${id} failed: ${(err as Error).message}`);
-      const note = String((err as Error).message).slice(0, 300);
-      sweeps.push({
-        id,
-        server: "producer-deno",
-        sloMs: sweepBase.sloMs,
-        steps: [],
-        stoppedBecause: "",
-        status: "failed",
-        note,
-      });
-    }
-  }
-  if (want("consume")) {
-    await step("consume", "consume-manual", () => consume(ctx, "confluent", "manual"));
-    await step("consume", "consume-auto", () => consume(ctx, "confluent", "auto"));
-    await step("consume", "consume-java-limit", () => consumeJava(ctx));
-  }
-  if (want("peers")) await step("peers", "kafkajs consume-manual", () => consume(ctx, "kafkajs", "manual"));
 } finally {
   multibar?.stop();
   if (!interrupted) await cleanup();
@@ -406,8 +486,11 @@ try {
 
 // ---------------------------------------------------------------- report
 
-const ratioList = ratios(ctx.results);
-const cpuList = cpuChecks(ctx.results);
+// With several rounds, every table, ratio and budget reads each scenario's median round.
+const shownRows = medianRows(ctx.results);
+const spreadList = spreads(ctx.results);
+const ratioList = ratios(shownRows);
+const cpuList = cpuChecks(shownRows);
 const machine = {
   cpu: `${cpus().length} × ${cpus()[0]?.model ?? "unknown"}`,
   memoryGiB: Math.round(totalmem() / 2 ** 30),
@@ -418,7 +501,7 @@ const machine = {
 };
 const warmupNote =
   options.warmupS > 0
-    ? `each producer process got ${options.warmupS} s of unmeasured load (the single-event load, then the batch load, as the run measures them) before its first window, which also warms the brokers; client-raw gets ${options.warmupS / 2} s of its own; consume windows start at the first handled message`
+    ? `the cluster got ${options.warmupS} s of the raw producer's load before anything was measured; then each producer process got ${options.warmupS} s of unmeasured load (the single-event load, then the batch load, as the run measures them) before its first window; client-raw gets ${options.warmupS / 2} s of its own; consume windows start at the first handled message${options.rounds > 1 ? `; ${options.rounds} rounds, the phase order rotated by one each round` : ""}`
     : "none (--warmup=0): the first window of each server is measured cold";
 const profiles = argv["cpu-prof"] ? summarizeProfiles(profileDir) : [];
 const report = {
@@ -432,6 +515,7 @@ const report = {
   brokerPids: ctx.brokerPids,
   results: ctx.results,
   sweeps,
+  spreads: spreadList,
   ratios: ratioList,
   cpuChecks: cpuList,
   profiles,
@@ -441,7 +525,7 @@ const jsonPath = join(outDir, options.quick ? "quick.json" : `bench-${stamp}.jso
 writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
 const title = `kafka-pair benchmark · ${options.size} B events, acks=all, idempotent · ${startedAt.toISOString().slice(0, 16)}Z`;
 const svgPath = join(outDir, options.quick ? "quick.svg" : "chart.svg");
-writeFileSync(svgPath, chartSvg(ctx.results, title));
+writeFileSync(svgPath, chartSvg(shownRows, title));
 const sweepSvgPath = join(outDir, options.quick ? "quick-sweep.svg" : "sweep.svg");
 if (sweeps.some((s) => s.steps.length > 0)) {
   const sweepTitle = `open-loop sweep (vegeta) · ${options.size} B events · p99 SLO ${sweepBase.sloMs} ms · ${startedAt.toISOString().slice(0, 16)}Z`;
@@ -455,13 +539,15 @@ writeFileSync(
     `# Benchmark results`,
     "",
     `Run ${startedAt.toISOString()} with \`npm run bench${options.quick ? " -- --quick" : ""}\`: ${options.size}-byte events, acks=all, idempotent producers, ` +
-      `${options.concurrency} HTTP clients, ${options.durationS} s per scenario, workers logging at \`${options.logLevel}\`.`,
+      `${options.concurrency} HTTP clients, ${options.durationS} s per scenario, workers logging at \`${options.logLevel}\`` +
+      `${options.rounds > 1 ? `, ${options.rounds} rounds (each row is the scenario's median round; the spread over the rounds follows the table)` : ""}.`,
     "",
-    markdownTable(ctx.results),
+    markdownTable(shownRows),
     "",
+    ...(spreadList.length > 0 ? ["Spread over the rounds (lowest–highest):", "", spreadMarkdown(spreadList), ""] : []),
     "Latency means, per row:",
     "",
-    ...ctx.results.filter((r) => r.status === "ok").map((r) => `- **${r.id}**: ${r.latencyOf}`),
+    ...shownRows.filter((r) => r.status === "ok").map((r) => `- **${r.id}**: ${r.latencyOf}`),
     "",
     `CPU columns are milliseconds per 1,000 acknowledged events (= µs per event): the process under test (edge), the brokers' JVMs, the load generator. Generator: ${generatorNote}. Warm-up: ${warmupNote}.`,
     "",
@@ -485,6 +571,9 @@ writeFileSync(
     "",
     `![throughput and latency per scenario](${options.quick ? "quick.svg" : "chart.svg"})`,
     "",
+    ...(options.rounds > 1
+      ? ["## Every round", "", markdownTable(ctx.results.map((r) => ({ ...r, id: `${r.id} · round ${r.round}` }))), ""]
+      : []),
     "## Machine",
     "",
     ...Object.entries(machine).map(([k, v]) => `- ${k}: ${v}`),
@@ -492,7 +581,8 @@ writeFileSync(
   ].join("\n"),
 );
 
-console.log(`\n${textTable(ctx.results)}\n`);
+console.log(`\n${textTable(shownRows)}\n`);
+if (spreadList.length > 0) console.log(`spread over ${options.rounds} rounds:\n${spreadMarkdown(spreadList)}\n`);
 console.log(`ratios: ${ratioLine(ratioList)}`);
 console.log(`CPU: ${cpuCheckLine(cpuList)}`);
 if (sweeps.length > 0) console.log(`\nsweep (p99 SLO ${sweepBase.sloMs} ms):\n${sweepMarkdown(sweeps)}`);

@@ -30,6 +30,8 @@ export interface Options {
   warmupS: number;
   /** wrk threads (the generator's own parallelism). */
   wrkThreads: number;
+  /** Times every selected scenario is measured, the order rotated each round. */
+  rounds: number;
 }
 
 export interface Progress {
@@ -520,6 +522,20 @@ async function runRaw(
   const output = (JSON.parse(line) as { result: RawOutput }).result;
   bar?.done(`${Math.round(output.acked / (output.elapsedMs / 1000))} msg/s`);
   return output;
+}
+
+/**
+ * Before any window: the raw producer for the warm-up time, so the brokers' JIT has compiled
+ * their produce path (a later server's own warm-up then warms only that server).
+ */
+export async function warmCluster(ctx: Context): Promise<void> {
+  if (ctx.options.warmupS <= 0) return;
+  await runRaw(ctx, {
+    durationMs: ctx.options.warmupS * 1000,
+    maxMessages: ctx.options.count,
+    label: "warm-up cluster",
+  });
+  await settledEndOffset(ctx);
 }
 
 /** client-raw on Node (the Confluent binding) or on Deno (librdkafka through FFI): the same worker and records. */

@@ -199,3 +199,57 @@ export function ratioMarkdown(list: Ratio[]): string {
     ),
   ].join("\n");
 }
+
+/**
+ * One row per scenario across rounds (--rounds): the round with the median throughput (the lower
+ * middle for an even count), so the ratios and budgets come from a typical round, not the best.
+ */
+export function medianRows(results: ScenarioResult[]): ScenarioResult[] {
+  const byId = new Map<string, ScenarioResult[]>();
+  for (const r of results) byId.set(r.id, [...(byId.get(r.id) ?? []), r]);
+  return [...byId.values()].map((all) => {
+    const ok = all.filter((r) => r.status === "ok").sort((a, b) => a.msgsPerS - b.msgsPerS);
+    return ok.length === 0 ? (all[0] as ScenarioResult) : (ok[Math.floor((ok.length - 1) / 2)] as ScenarioResult);
+  });
+}
+
+export interface Spread {
+  id: string;
+  rounds: number;
+  msgsPerS: [number, number];
+  edgeUs?: [number, number];
+  brokersUs?: [number, number];
+}
+
+const range = (values: Array<number | undefined>): [number, number] | undefined => {
+  const known = values.filter((v): v is number => v !== undefined);
+  return known.length === 0 ? undefined : [Math.min(...known), Math.max(...known)];
+};
+
+/** Lowest and highest of each scenario's figures over the rounds that measured it. */
+export function spreads(results: ScenarioResult[]): Spread[] {
+  const ids = [...new Set(results.map((r) => r.id))];
+  return ids.flatMap((id) => {
+    const ok = results.filter((r) => r.id === id && r.status === "ok");
+    if (ok.length < 2) return [];
+    const spread: Spread = {
+      id,
+      rounds: ok.length,
+      msgsPerS: range(ok.map((r) => r.msgsPerS)) as [number, number],
+    };
+    const edge = range(ok.map((r) => per1k(r, r.cpu?.edge)));
+    const brokers = range(ok.map((r) => per1k(r, r.cpu?.brokers)));
+    if (edge) spread.edgeUs = edge;
+    if (brokers) spread.brokersUs = brokers;
+    return [spread];
+  });
+}
+
+export function spreadMarkdown(list: Spread[]): string {
+  const pair = (p: [number, number] | undefined, digits = 0) => (p ? `${fmt(p[0], digits)}–${fmt(p[1], digits)}` : "-");
+  return [
+    "| scenario | rounds | msg/s | edge ms/1k | brokers ms/1k |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    ...list.map((s) => `| ${s.id} | ${s.rounds} | ${pair(s.msgsPerS)} | ${pair(s.edgeUs)} | ${pair(s.brokersUs)} |`),
+  ].join("\n");
+}

@@ -52,6 +52,8 @@ export interface ScenarioResult {
   cpu?: CpuRoles;
   verified?: Verification;
   settings: Record<string, unknown>;
+  /** Which round of the run measured it (--rounds), from 1. */
+  round?: number;
 }
 
 export function unavailable(
