@@ -42,6 +42,7 @@ import {
   clientRaw,
   consume,
   consumeJava,
+  denoBatchLoad,
   denoSingleLoad,
   endToEnd,
   type HttpLoad,
@@ -393,18 +394,25 @@ if (want("http-single") || want("http-batch") || want("end-to-end") || want("swe
     },
   });
 }
-if (want("http-single")) {
+if (want("http-single") || want("http-batch")) {
   phases.push({
     name: "deno edge",
     async run() {
-      // The Deno producer on its default client (librdkafka through FFI) and on the @platformatic/kafka fallback.
+      // The Deno producer on its default client (librdkafka through FFI), single events and JSON
+      // batches; and single events on the @platformatic/kafka fallback.
       for (const client of ["ffi", "platformatic"] as const) {
-        const load = denoSingleLoad(ctx, client);
-        await step("http-single", load.id, async () => {
+        const loads = [
+          ...(want("http-single") ? [denoSingleLoad(ctx, client)] : []),
+          ...(want("http-batch") && client === "ffi" ? [denoBatchLoad(ctx)] : []),
+        ];
+        if (loads.length === 0) continue;
+        await step(loads[0]?.scenario ?? "http-single", `deno-${client} edge`, async () => {
           const producer = await startDenoProducer(ctx, client === "ffi" ? undefined : client);
           try {
-            await warmUp(ctx, producer, [load]);
-            return await runHttpLoad(ctx, producer, load);
+            await warmUp(ctx, producer, loads);
+            const rows: ScenarioResult[] = [];
+            for (const load of loads) rows.push(await runHttpLoad(ctx, producer, load));
+            return rows;
           } finally {
             await stopWorker(ctx, producer);
           }

@@ -401,6 +401,11 @@ export function denoSingleLoad(ctx: Context, client: DenoClient): HttpLoad {
   };
 }
 
+/** JSON batches against the Deno producer on librdkafka through FFI: the same bodies and checks as http-batch (json). */
+export function denoBatchLoad(ctx: Context): HttpLoad {
+  return { ...batchLoad(ctx), id: "deno-ffi http-batch (json)" };
+}
+
 /** A batch answer: one result per record, in request order; a record counts when its result is a success. */
 function batchAcked(status: number, body: string): number {
   if (status >= 300 && status !== 207) return 0;

@@ -89,6 +89,9 @@ export function cpuChecks(results: ScenarioResult[]): CpuCheck[] {
   return [
     check("edge CPU per single-event POST", "http-single", 80),
     check("edge CPU per record, JSON batches", "http-batch (json)", 25),
+    // The same budgets for the Deno producer on librdkafka through FFI.
+    check("Deno edge CPU per single-event POST", "deno-ffi http-single", 80),
+    check("Deno edge CPU per record, JSON batches", "deno-ffi http-batch (json)", 25),
   ];
 }
 
