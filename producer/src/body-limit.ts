@@ -14,7 +14,7 @@ export function limitBody(maxBytes: number) {
     throw new KafkaPairError("PAYLOAD_TOO_LARGE", `request body is larger than ${maxBytes} bytes`);
   };
   const streaming = bodyLimit({ maxSize: maxBytes, onError: tooLarge });
-  return createMiddleware(async (c, next) => {
+  return createMiddleware((c, next) => {
     const length = c.req.header("content-length");
     if (length !== undefined && c.req.header("transfer-encoding") === undefined) {
       if (Number(length) > maxBytes) tooLarge();
