@@ -26,6 +26,7 @@ import {
   ratioLine,
   ratioMarkdown,
   ratios,
+  type SustainableRates,
   spreadMarkdown,
   spreads,
   textTable,
@@ -85,7 +86,6 @@ const HELP = `npm run bench -- [options]
   --sweep-step=SECONDS length of each sweep step (default 5; quick 1)
   --sweep-start=N      the sweep's first offered rate, events/s (default 100; batches start at 5x)
   --sweep-factor=X     offered rate multiplier per step (default 1.5)
-  --deno-transport=T   TRANSPORT for the Deno producer in the sweep (default: the Deno build's own client, librdkafka through FFI)
   --cpu-prof           profile every worker (V8 --cpu-prof) and print where their CPU went
   --out=DIR            where the report goes (default bench-results/, or a temp dir with --quick)`;
 
@@ -113,7 +113,6 @@ const { values: argv } = parseArgs({
     "sweep-step": { type: "string" },
     "sweep-start": { type: "string", default: "100" },
     "sweep-factor": { type: "string", default: "1.5" },
-    "deno-transport": { type: "string" },
     generator: { type: "string" },
     "wrk-threads": { type: "string", default: "2" },
     help: { type: "boolean", default: false },
@@ -337,32 +336,6 @@ async function step(scenario: ScenarioName, id: string, run: () => Promise<Scena
   }
 }
 
-async function denoSweep() {
-  const denoTransport = argv["deno-transport"];
-  const id = `deno http-single (${denoTransport ?? "Deno default client"})`;
-  try {
-    const producer = await startDenoProducer(ctx, denoTransport);
-    try {
-      await warmUp(ctx, producer, [singleLoad(ctx, "confluent")]);
-      await sweepOne(id, producer, singleLoad(ctx, "confluent"));
-    } finally {
-      await stopWorker(ctx, producer);
-    }
-  } catch (err) {
-    progress.log(`sweep ${id} failed: ${(err as Error).message}`);
-    const note = String((err as Error).message).slice(0, 300);
-    sweeps.push({
-      id,
-      server: "producer-deno",
-      sloMs: sweepBase.sloMs,
-      steps: [],
-      stoppedBecause: "",
-      status: "failed",
-      note,
-    });
-  }
-}
-
 /**
  * The run as phases, one per server or tool. Each round runs them all, the order rotated by one
  * per round, so no phase is always the first on a cold cluster or always the last on a tired one.
@@ -387,6 +360,7 @@ if (want("http-single") || want("http-batch") || want("end-to-end") || want("swe
         if (sweepNow) {
           await sweepOne("http-single", producer, singleLoad(ctx, "confluent"));
           await sweepOne("http-batch (json)", producer, batchLoad(ctx));
+          await sweepOne("http-batch (ndjson)", producer, batchLoad(ctx, "ndjson"));
         }
       } finally {
         await stopWorker(ctx, producer);
@@ -394,24 +368,26 @@ if (want("http-single") || want("http-batch") || want("end-to-end") || want("swe
     },
   });
 }
-if (want("http-single") || want("http-batch")) {
+if (want("http-single") || want("http-batch") || want("sweep")) {
   phases.push({
     name: "deno edge",
     async run() {
+      const sweepNow = want("sweep") && round === 1;
       // The Deno producer on its default client (librdkafka through FFI), single events and JSON
       // batches; and single events on the @platformatic/kafka fallback.
       for (const client of ["ffi", "platformatic"] as const) {
-        const loads = [
-          ...(want("http-single") ? [denoSingleLoad(ctx, client)] : []),
-          ...(want("http-batch") && client === "ffi" ? [denoBatchLoad(ctx)] : []),
-        ];
-        if (loads.length === 0) continue;
-        await step(loads[0]?.scenario ?? "http-single", `deno-${client} edge`, async () => {
+        const single = denoSingleLoad(ctx, client);
+        const batch = client === "ffi" ? denoBatchLoad(ctx) : undefined;
+        const measured = [...(want("http-single") ? [single] : []), ...(want("http-batch") && batch ? [batch] : [])];
+        const swept = sweepNow ? [single, ...(batch ? [batch] : [])] : [];
+        if (measured.length === 0 && swept.length === 0) continue;
+        await step(measured[0]?.scenario ?? "http-single", `deno-${client} edge`, async () => {
           const producer = await startDenoProducer(ctx, client === "ffi" ? undefined : client);
           try {
-            await warmUp(ctx, producer, loads);
+            await warmUp(ctx, producer, measured.length > 0 ? measured : swept);
             const rows: ScenarioResult[] = [];
-            for (const load of loads) rows.push(await runHttpLoad(ctx, producer, load));
+            for (const load of measured) rows.push(await runHttpLoad(ctx, producer, load));
+            for (const load of swept) await sweepOne(load.id, producer, load);
             return rows;
           } finally {
             await stopWorker(ctx, producer);
@@ -448,14 +424,6 @@ if (want("peers") || want("sweep")) {
           await stopWorker(ctx, producer);
         }
       });
-    },
-  });
-}
-if (want("sweep")) {
-  phases.push({
-    name: "deno sweep",
-    async run() {
-      if (round === 1) await denoSweep();
     },
   });
 }
@@ -497,6 +465,9 @@ try {
 // With several rounds, every table, ratio and budget reads each scenario's median round.
 const shownRows = medianRows(ctx.results);
 const spreadList = spreads(ctx.results);
+const sustainable: SustainableRates = new Map(
+  sweeps.filter((s) => s.status === "ok").map((s) => [s.id, s.sustainablePerS ?? "none"] as const),
+);
 const ratioList = ratios(shownRows);
 const cpuList = cpuChecks(shownRows);
 const machine = {
@@ -550,14 +521,15 @@ writeFileSync(
       `${options.concurrency} HTTP clients, ${options.durationS} s per scenario, workers logging at \`${options.logLevel}\`` +
       `${options.rounds > 1 ? `, ${options.rounds} rounds (each row is the scenario's median round; the spread over the rounds follows the table)` : ""}.`,
     "",
-    markdownTable(shownRows),
+    markdownTable(shownRows, sustainable),
     "",
     ...(spreadList.length > 0 ? ["Spread over the rounds (lowest–highest):", "", spreadMarkdown(spreadList), ""] : []),
     "Latency means, per row:",
     "",
     ...shownRows.filter((r) => r.status === "ok").map((r) => `- **${r.id}**: ${r.latencyOf}`),
     "",
-    `CPU columns are milliseconds per 1,000 acknowledged events (= µs per event): the process under test (edge), the brokers' JVMs, the load generator. Generator: ${generatorNote}. Warm-up: ${warmupNote}.`,
+    `SLO msg/s: the open-loop sweep's sustainable rate for that row (highest offered rate with p99 ≤ ${sweepBase.sloMs} ms; "none": not even the first step; "-": not swept). ` +
+      `CPU columns are milliseconds per 1,000 acknowledged events (= µs per event): the process under test (edge), the brokers' JVMs, the load generator. Generator: ${generatorNote}. Warm-up: ${warmupNote}.`,
     "",
     ...(sweeps.length > 0
       ? [
@@ -589,7 +561,7 @@ writeFileSync(
   ].join("\n"),
 );
 
-console.log(`\n${textTable(shownRows)}\n`);
+console.log(`\n${textTable(shownRows, sustainable)}\n`);
 if (spreadList.length > 0) console.log(`spread over ${options.rounds} rounds:\n${spreadMarkdown(spreadList)}\n`);
 console.log(`ratios: ${ratioLine(ratioList)}`);
 console.log(`CPU: ${cpuCheckLine(cpuList)}`);

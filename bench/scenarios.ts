@@ -427,7 +427,9 @@ const BATCH_VARIANTS = [
   },
 ] as const;
 
-export function batchLoad(ctx: Context, variant: (typeof BATCH_VARIANTS)[number] = BATCH_VARIANTS[0]): HttpLoad {
+/** 100-record batches (`--batch-size`), as a JSON array or as NDJSON. */
+export function batchLoad(ctx: Context, format: "json" | "ndjson" = "json"): HttpLoad {
+  const variant = format === "json" ? BATCH_VARIANTS[0] : BATCH_VARIANTS[1];
   const { options } = ctx;
   const pool = orderPool(options.size);
   const bodies = Array.from({ length: 16 }, (_, b) => {
@@ -473,7 +475,7 @@ export async function httpBatch(ctx: Context, producer: BenchWorker): Promise<Sc
       results.push(unavailable(variant.id, "http-batch", "confluent", refused));
       continue;
     }
-    results.push(await runHttpLoad(ctx, producer, batchLoad(ctx, variant)));
+    results.push(await runHttpLoad(ctx, producer, batchLoad(ctx, variant === BATCH_VARIANTS[0] ? "json" : "ndjson")));
   }
   return results;
 }

@@ -126,6 +126,7 @@ export const COLUMNS = [
   "p95 ms",
   "p99 ms",
   "max ms",
+  "SLO msg/s",
   "CPU s",
   "edge ms/1k",
   "brokers ms/1k",
@@ -134,10 +135,20 @@ export const COLUMNS = [
   "count check",
 ] as const;
 
-export function rows(results: ScenarioResult[]): string[][] {
+/**
+ * The open-loop sweep's sustainable rate per row id (events/s within the p99 SLO), as the
+ * tables show it: a number, "none" when even the first step missed, or absent when not swept.
+ */
+export type SustainableRates = ReadonlyMap<string, number | "none">;
+
+export function rows(results: ScenarioResult[], sustainable: SustainableRates = new Map()): string[][] {
+  const slo = (id: string) => {
+    const rate = sustainable.get(id);
+    return rate === undefined ? "-" : rate === "none" ? "none" : fmt(rate);
+  };
   return results.map((r) =>
     r.status !== "ok"
-      ? [r.id, r.status, "", "", "", "", "", "", "", "", "", "", r.note ?? ""]
+      ? [r.id, r.status, "", "", "", "", "", "", "", "", "", "", "", r.note ?? ""]
       : [
           r.id,
           fmt(r.msgsPerS),
@@ -146,6 +157,7 @@ export function rows(results: ScenarioResult[]): string[][] {
           fmt(r.latency?.p95Ms, 2),
           fmt(r.latency?.p99Ms, 2),
           fmt(r.latency?.maxMs, 1),
+          slo(r.id),
           fmt(cpuTotal(r), 1),
           fmt(per1k(r, r.cpu?.edge), 0),
           fmt(per1k(r, r.cpu?.brokers), 0),
@@ -161,8 +173,8 @@ export function rows(results: ScenarioResult[]): string[][] {
 }
 
 /** A plain aligned table for the terminal. */
-export function textTable(results: ScenarioResult[]): string {
-  const all = [[...COLUMNS], ...rows(results)];
+export function textTable(results: ScenarioResult[], sustainable?: SustainableRates): string {
+  const all = [[...COLUMNS], ...rows(results, sustainable)];
   const widths = COLUMNS.map((_, i) => Math.max(...all.map((row) => (row[i] ?? "").length)));
   const line = (row: string[]) =>
     row
@@ -171,10 +183,10 @@ export function textTable(results: ScenarioResult[]): string {
   return [line(all[0] as string[]), widths.map((w) => "-".repeat(w)).join("  "), ...all.slice(1).map(line)].join("\n");
 }
 
-export function markdownTable(results: ScenarioResult[]): string {
+export function markdownTable(results: ScenarioResult[], sustainable?: SustainableRates): string {
   const header = `| ${COLUMNS.join(" | ")} |`;
   const align = `|${COLUMNS.map((_, i) => (i === 0 || i === COLUMNS.length - 1 ? " --- " : " ---: ")).join("|")}|`;
-  return [header, align, ...rows(results).map((row) => `| ${row.join(" | ")} |`)].join("\n");
+  return [header, align, ...rows(results, sustainable).map((row) => `| ${row.join(" | ")} |`)].join("\n");
 }
 
 export function ratioLine(list: Ratio[]): string {
