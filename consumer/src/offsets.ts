@@ -9,6 +9,8 @@ class PartitionOffsets {
   firstReceived: bigint | undefined;
   /** The group's next offset to read, as last committed (or read back at assignment). */
   committed: bigint | undefined;
+  /** Set when the assignment ends: tickets of it finish as no-ops. */
+  revoked = false;
   constructor(
     readonly topic: string,
     readonly partition: number,
@@ -70,12 +72,19 @@ export class OffsetTracker {
 
   /** Forgets the partition: nothing received under this assignment will be committed from now on. */
   revoke(tp: TopicPartition): void {
-    this.#partitions.delete(keyOf(tp));
+    const key = keyOf(tp);
+    const state = this.#partitions.get(key);
+    if (state) state.revoked = true;
+    this.#partitions.delete(key);
   }
 
   received(tp: TopicPartition, offset: string): Ticket {
-    this.assign(tp);
-    const state = this.#partitions.get(keyOf(tp)) as PartitionOffsets;
+    const key = keyOf(tp);
+    let state = this.#partitions.get(key);
+    if (state === undefined) {
+      state = new PartitionOffsets(tp.topic, tp.partition);
+      this.#partitions.set(key, state);
+    }
     const value = BigInt(offset);
     if (state.firstReceived === undefined || value < state.firstReceived) state.firstReceived = value;
     const { pending } = state;
@@ -87,7 +96,7 @@ export class OffsetTracker {
 
   done(ticket: Ticket): void {
     const { state, offset } = ticket;
-    if (this.#partitions.get(keyOf(state)) !== state) return;
+    if (state.revoked) return;
     const at = state.pending.indexOf(offset);
     if (at >= 0) state.pending.splice(at, 1);
     if (state.highestDone === undefined || offset > state.highestDone) state.highestDone = offset;
