@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "@kafka-pair/shared/config";
 import { contracts } from "@kafka-pair/shared/contracts";
 import { createLogger } from "@kafka-pair/shared/log";
-import { namespace } from "@kafka-pair/shared/namespace";
+import { type Namespace, namespace } from "@kafka-pair/shared/namespace";
 import { declaredTopics, ensureTopics } from "@kafka-pair/shared/topics";
 import { createTransport } from "@kafka-pair/shared/transport/select";
 import cliProgress from "cli-progress";
@@ -74,7 +74,7 @@ const HELP = `npm run bench -- [options]
   --raw-window=N       sends in flight for client-raw (default 1000)
   --java-records=N     records for ProducerPerformance (default: client-raw's rate x duration)
   --consume-min=N      records the consume scenarios need in the topic (default 100000; quick 5000)
-  --namespace=PREFIX   topic/group prefix (default: random bench-xxxx.); its topics are deleted at the end
+  --namespace=PREFIX   topic/group prefix (default: random bench-xxxx.); each phase writes to <prefix>r<round>p<phase>. topics, deleted when it ends
   --keep-topics        leave the namespace's topics in place
   --log-level=LEVEL    the workers' log level (default info: the real path)
   --warmup=SECONDS     unmeasured load on the cluster, then on each server, before the first windows (default 10; quick 1)
@@ -258,13 +258,26 @@ if (ctx.brokerPids.length === 0) progress.log("the brokers are not local process
 const startedAt = new Date();
 const load = loadavg();
 
+/** Deletes a namespace's topics (every topic the contracts declare, the dead-letter topics included). */
+async function dropTopics(of: Namespace) {
+  if (argv["keep-topics"]) return;
+  const existing = await admin.describeTopics(declaredTopics(contracts).map((t) => of.topic(t.logicalName)));
+  await admin.deleteTopics([...existing.keys()]).catch((err) => progress.log(`could not delete topics: ${err}`));
+}
+
+/**
+ * Each phase writes into topics of its own (`<prefix>r<round>p<phase>.`), deleted when it ends:
+ * a full run writes tens of GB (three replicas of every record), which one topic for the whole
+ * run would keep on the disk until the end; a three-round run filled this machine's disk.
+ */
+async function usePhaseNamespace(label: string) {
+  ctx.ns = namespace(`${ns.prefix}${label}.`);
+  await ensureTopics(admin, contracts, ctx.ns, logger);
+}
+
 async function cleanup() {
   await Promise.allSettled([...ctx.workers].map((w) => stopWorker(ctx, w)));
-  if (!argv["keep-topics"]) {
-    // Every topic the run declared, the dead-letter topics included.
-    const existing = await admin.describeTopics(declaredTopics(contracts).map((t) => ns.topic(t.logicalName)));
-    await admin.deleteTopics([...existing.keys()]).catch((err) => progress.log(`could not delete topics: ${err}`));
-  }
+  await dropTopics(ctx.ns);
   await admin.disconnect();
 }
 
@@ -442,17 +455,20 @@ if (want("consume") || want("peers")) {
 }
 
 try {
-  await ensureTopics(admin, contracts, ns, logger);
   progress.log(`namespace ${ns.prefix}  logs ${logDir}`);
   // Brokers just started run their produce path interpreted until the JIT catches up: the first
   // window after a cluster start measured half the rate and 5x the broker CPU of later ones.
+  await usePhaseNamespace("warmup");
   await warmCluster(ctx);
+  await dropTopics(ctx.ns);
   for (; round <= options.rounds && !interrupted; round++) {
     const order = roundOrder(phases, round);
     if (options.rounds > 1) progress.log(`round ${round}/${options.rounds}: ${order.map((p) => p.name).join(" → ")}`);
     for (const phase of order) {
       if (interrupted) break;
+      await usePhaseNamespace(`r${round}p${phases.indexOf(phase) + 1}`);
       await phase.run();
+      if (!interrupted) await dropTopics(ctx.ns);
     }
   }
 } finally {
