@@ -496,7 +496,7 @@ const machine = {
 };
 const warmupNote =
   options.warmupS > 0
-    ? `the cluster got ${options.warmupS} s of the raw producer's load before anything was measured; then each producer process got ${options.warmupS} s of unmeasured load (the single-event load, then the batch load, as the run measures them) before its first window; client-raw gets ${options.warmupS / 2} s of its own; consume windows start at the first handled message${options.rounds > 1 ? `; ${options.rounds} rounds, the phase order rotated by one each round` : ""}`
+    ? `the cluster got ${options.warmupS * 2} s of the raw producer's load before anything was measured; then each producer process got ${options.warmupS} s of unmeasured load (the single-event load, then the batch load, as the run measures them) before its first window; client-raw gets ${options.warmupS / 2} s of its own; consume windows start at the first handled message${options.rounds > 1 ? `; ${options.rounds} rounds, the phase order rotated by one each round` : ""}`
     : "none (--warmup=0): the first window of each server is measured cold";
 const profiles = argv["cpu-prof"] ? summarizeProfiles(profileDir) : [];
 const report = {

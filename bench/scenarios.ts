@@ -538,7 +538,8 @@ async function runRaw(
 export async function warmCluster(ctx: Context): Promise<void> {
   if (ctx.options.warmupS <= 0) return;
   await runRaw(ctx, {
-    durationMs: ctx.options.warmupS * 1000,
+    // Twice a server's warm-up: a cold cluster takes longer to reach its steady state than a new process.
+    durationMs: ctx.options.warmupS * 2000,
     maxMessages: ctx.options.count,
     label: "warm-up cluster",
   });
