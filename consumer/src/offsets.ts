@@ -66,8 +66,19 @@ export class OffsetTracker {
     this.#position = position;
   }
 
+  /** The partition's state under its current assignment, made on first sight. */
+  #stateOf(tp: TopicPartition): PartitionOffsets {
+    const key = keyOf(tp);
+    let state = this.#partitions.get(key);
+    if (state === undefined) {
+      state = new PartitionOffsets(tp.topic, tp.partition);
+      this.#partitions.set(key, state);
+    }
+    return state;
+  }
+
   assign(tp: TopicPartition): void {
-    if (!this.#partitions.has(keyOf(tp))) this.#partitions.set(keyOf(tp), new PartitionOffsets(tp.topic, tp.partition));
+    this.#stateOf(tp);
   }
 
   /** Forgets the partition: nothing received under this assignment will be committed from now on. */
@@ -79,12 +90,7 @@ export class OffsetTracker {
   }
 
   received(tp: TopicPartition, offset: string): Ticket {
-    const key = keyOf(tp);
-    let state = this.#partitions.get(key);
-    if (state === undefined) {
-      state = new PartitionOffsets(tp.topic, tp.partition);
-      this.#partitions.set(key, state);
-    }
+    const state = this.#stateOf(tp);
     const value = BigInt(offset);
     if (state.firstReceived === undefined || value < state.firstReceived) state.firstReceived = value;
     const { pending } = state;
