@@ -349,6 +349,9 @@ async function step(scenario: ScenarioName, id: string, run: () => Promise<Scena
   }
 }
 
+/** The sweeps are long: they run in the first round only. */
+const sweepThisRound = () => want("sweep") && round === 1;
+
 /**
  * The run as phases, one per server or tool. Each round runs them all, the order rotated by one
  * per round, so no phase is always the first on a cold cluster or always the last on a tired one.
@@ -359,7 +362,7 @@ if (want("http-single") || want("http-batch") || want("end-to-end") || want("swe
   phases.push({
     name: "node edge",
     async run() {
-      const sweepNow = want("sweep") && round === 1;
+      const sweepNow = sweepThisRound();
       const producer = await startProducer(ctx, "confluent");
       try {
         // Warm the server with the loads it is about to be measured under.
@@ -385,7 +388,7 @@ if (want("http-single") || want("http-batch") || want("sweep")) {
   phases.push({
     name: "deno edge",
     async run() {
-      const sweepNow = want("sweep") && round === 1;
+      const sweepNow = sweepThisRound();
       // The Deno producer on its default client (librdkafka through FFI), single events and JSON
       // batches; and single events on the @platformatic/kafka fallback.
       for (const client of ["ffi", "platformatic"] as const) {
@@ -425,7 +428,7 @@ if (want("peers") || want("sweep")) {
   phases.push({
     name: "kafkajs edge",
     async run() {
-      const sweepNow = want("sweep") && round === 1;
+      const sweepNow = sweepThisRound();
       if (!want("peers") && !sweepNow) return;
       await step("peers", "kafkajs http-single", async () => {
         const producer = await startProducer(ctx, "kafkajs");
