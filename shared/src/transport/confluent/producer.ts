@@ -5,6 +5,7 @@ import confluent from "@confluentinc/kafka-javascript";
 import { KafkaPairError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import type { DeliveryReport, ProduceRecord, ProducerStats, ProducerTransport, TransactionScope } from "../producer.ts";
+import { HeaderCache } from "./headers.ts";
 import type { ConfluentOptions } from "./index.ts";
 import { ERR_ALL_BROKERS_DOWN, ERR_FATAL, parseStats, toDeliveryError, writableCluster } from "./reports.ts";
 
@@ -20,6 +21,7 @@ function call(fn: (cb: (err: LibrdKafkaError | null | undefined) => void) => voi
 /** One librdkafka producer handle, idempotent; transactional when given a transactional.id. */
 class RdProducer {
   readonly handle: Producer;
+  readonly #headers = new HeaderCache();
   ready = false;
   fatal = false;
   stats: ProducerStats | undefined;
@@ -90,7 +92,7 @@ class RdProducer {
   produce(record: ProduceRecord): Promise<DeliveryReport> {
     return new Promise<DeliveryReport>((resolve, reject) => {
       const pending: PendingDelivery = { resolve, reject };
-      const headers = record.headers ? Object.entries(record.headers).map(([k, v]) => ({ [k]: v })) : undefined;
+      const headers = record.headers ? this.#headers.of(record.headers) : undefined;
       try {
         this.handle.produce(
           record.topic,
