@@ -20,7 +20,21 @@ export class ConfluentAdmin implements AdminTransport {
     const wanted = names.filter((name) => existing.has(name));
     const states = new Map<string, TopicState>();
     if (wanted.length === 0) return states;
-    const topics = await this.#admin.fetchTopicMetadata({ topics: wanted });
+    let topics: Awaited<ReturnType<KafkaJS.Admin["fetchTopicMetadata"]>>;
+    try {
+      topics = await this.#admin.fetchTopicMetadata({ topics: wanted });
+    } catch (err) {
+      // The topic list lags a deletion: a topic listed a moment ago may be gone by now.
+      if ((err as { type?: string }).type !== "ERR_UNKNOWN_TOPIC_OR_PART") throw err;
+      topics = [];
+      for (const name of wanted) {
+        const one = await this.#admin.fetchTopicMetadata({ topics: [name] }).catch((e: { type?: string }) => {
+          if (e.type === "ERR_UNKNOWN_TOPIC_OR_PART") return [];
+          throw e;
+        });
+        topics.push(...one);
+      }
+    }
     for (const topic of topics) {
       states.set(topic.name, {
         name: topic.name,
