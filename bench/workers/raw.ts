@@ -32,7 +32,7 @@ await producer.connect();
 
 // The records the HTTP producer would build for these events (value, key, CloudEvents headers),
 // built ahead: the difference to the HTTP path is then HTTP, parsing and validation, not the record.
-const now = new Date();
+const time = new Date().toISOString();
 const records = orderPool(Number(args.size)).map(
   (order) =>
     buildRecord(
@@ -44,7 +44,7 @@ const records = orderPool(Number(args.size)).map(
         id: undefined,
         trace: undefined,
         newTrace: startTrace(),
-        now,
+        time,
       },
     ).record,
 );

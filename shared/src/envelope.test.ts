@@ -79,6 +79,11 @@ describe("isRealDateTime", () => {
     ["2026-13-01T00:00:00Z", false],
     ["2026-04-31T00:00:00Z", false],
     ["2026-01-01T24:00:00Z", false],
+    ["2026-01-01T23:60:00Z", false],
+    ["2026-01-01T23:59:60Z", false],
+    ["2026-00-10T00:00:00Z", false],
+    ["2026-01-00T00:00:00Z", false],
+    ["2026-01-01t00:00:00z", true],
     ["2026-01-01", false],
   ])("%s is %s", (value, real) => {
     expect(isRealDateTime(value)).toBe(real);

@@ -12,7 +12,7 @@ const ctx: RecordContext = {
   id: undefined,
   trace: undefined,
   newTrace,
-  now,
+  time: now.toISOString(),
 };
 const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 const json = (value: unknown) => ({ json: value });

@@ -27,7 +27,8 @@ export interface RecordContext {
   trace: TraceHeaders | undefined;
   /** The trace started at the edge for this request's events that carry none. */
   newTrace: TraceHeaders;
-  now: Date;
+  /** The request's arrival as RFC 3339 (CloudEvents `time` when the sender gave none): once per request, not per record. */
+  time: string;
 }
 
 export interface BuiltRecord {
@@ -84,7 +85,7 @@ export function buildRecord(contract: TopicContract, candidate: Candidate, ctx: 
     source: given?.source ?? ctx.source,
     type: contract.eventType,
     specversion: SPEC_VERSION,
-    time: given?.time ?? ctx.now.toISOString(),
+    time: given?.time ?? ctx.time,
     // The record holds the contract's encoding, whatever the request's content type was.
     datacontenttype: contract.encoding === "json" ? "application/json" : "text/plain; charset=utf-8",
   };

@@ -31,7 +31,7 @@ export function kafkaHealthRoutes(deps: ProducerDeps) {
         id: undefined,
         trace: undefined,
         newTrace: startTrace(),
-        now: new Date(),
+        time: new Date().toISOString(),
       },
     );
     try {

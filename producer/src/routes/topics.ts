@@ -46,7 +46,7 @@ export function topicRoutes(deps: ProducerDeps) {
           source: deps.eventSource,
           trace: traceOf(headers.traceparent, headers.tracestate),
           newTrace: startTrace(),
-          now: new Date(),
+          time: new Date().toISOString(),
         },
       });
       return answerOf(contract, await execute(deps, contract, plan));
