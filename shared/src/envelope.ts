@@ -185,8 +185,9 @@ export function cloudEventFrom(headers: Record<string, string>): CloudEventAttri
   const { ce_id: id, ce_source: source, ce_type: type, ce_specversion: specversion } = headers;
   if (!id || !source || !type || !specversion) return undefined;
   const attributes: CloudEventAttributes = { id, source, type, specversion, extensions: {} };
-  for (const [header, value] of Object.entries(headers)) {
+  for (const header in headers) {
     if (!header.startsWith("ce_")) continue;
+    const value = headers[header] as string;
     const name = header.slice(3);
     if (name === "time" || name === "subject" || name === "dataschema") attributes[name] = value;
     else if (!NOT_EXTENSIONS.has(name)) attributes.extensions[name] = value;
