@@ -60,7 +60,7 @@ import {
   warmCluster,
   warmUp,
 } from "./scenarios.ts";
-import { type Sweep, sweep, sweepMarkdown } from "./sweep.ts";
+import { httpTarget, rawTarget, type Sweep, type SweepTarget, sweep, sweepMarkdown } from "./sweep.ts";
 
 const HELP = `npm run bench -- [options]
   --quick              smoke run: every scenario for 2 s (under a minute), results to a temp dir
@@ -325,17 +325,22 @@ if (want("sweep") && !vegeta) progress.log(`sweep: vegeta was not found; install
 
 async function sweepOne(id: string, server: BenchWorker, load: HttpLoad) {
   if (interrupted) return;
-  const batch = (load.bodies[0]?.records ?? 1) > 1;
-  const blank = { id, server: server.name, sloMs: sweepBase.sloMs, steps: [], stoppedBecause: "" };
   if (!vegeta) {
+    const blank = { id, server: server.name, sloMs: sweepBase.sloMs, steps: [], stoppedBecause: "" };
     sweeps.push({ ...blank, status: "unavailable", note: `vegeta not found: ${VEGETA_INSTALL}` });
     return;
   }
+  await sweepTarget(id, httpTarget(ctx, server, load, id, vegeta));
+}
+
+async function sweepTarget(id: string, target: SweepTarget) {
+  if (interrupted) return;
   try {
-    const start = sweepBase.startEventsPerS * (batch ? 5 : 1);
-    sweeps.push(await sweep(ctx, server, load, id, { ...sweepBase, vegeta, startEventsPerS: start }));
+    const start = sweepBase.startEventsPerS * (target.perRequest > 1 ? 5 : 1);
+    sweeps.push(await sweep(ctx, target, id, { ...sweepBase, startEventsPerS: start }));
   } catch (err) {
     progress.log(`sweep ${id} failed: ${(err as Error).message}`);
+    const blank = { id, server: target.name, sloMs: sweepBase.sloMs, steps: [], stoppedBecause: "" };
     sweeps.push({ ...blank, status: "failed", note: String((err as Error).message).slice(0, 300) });
   }
 }
@@ -424,6 +429,8 @@ if (want("client-raw")) {
     name: "client-raw",
     async run() {
       await step("client-raw", "client-raw", () => clientRaw(ctx));
+      // The client alone at the sweep's rates: the cluster's own latency beside the edges' sweeps.
+      if (sweepThisRound()) await sweepTarget("client-raw", rawTarget(ctx));
       await step("client-raw", "deno-ffi client-raw", () => clientRaw(ctx, "deno"));
     },
   });

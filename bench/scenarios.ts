@@ -482,7 +482,7 @@ export async function httpBatch(ctx: Context, producer: BenchWorker): Promise<Sc
 
 // ---------------------------------------------------------------- client-raw
 
-interface RawOutput {
+export interface RawOutput {
   acked: number;
   errors: number;
   bytes: number;
@@ -490,11 +490,13 @@ interface RawOutput {
   cpuS: number;
   latency: string;
   firstError?: string;
+  /** Records written before the measured window (the open loop's first send). */
+  warmed?: number;
 }
 
-async function runRaw(
+export async function runRaw(
   ctx: Context,
-  args: { durationMs: number; maxMessages: number; label?: string; runtime?: "node" | "deno" },
+  args: { durationMs: number; maxMessages: number; label?: string; runtime?: "node" | "deno"; ratePerS?: number },
 ): Promise<RawOutput> {
   const deno = args.runtime === "deno";
   const { TRANSPORT: _node, ...denoEnv } = workerEnv(ctx, "confluent", "warn");
@@ -506,6 +508,7 @@ async function runRaw(
       `--duration-ms=${args.durationMs}`,
       `--max-messages=${args.maxMessages}`,
       `--window=${ctx.options.rawWindow}`,
+      ...(args.ratePerS === undefined ? [] : [`--rate=${args.ratePerS}`]),
     ],
     // On Deno, no TRANSPORT: its default, librdkafka through FFI.
     deno ? denoEnv : workerEnv(ctx, "confluent", "warn"),

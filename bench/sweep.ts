@@ -1,15 +1,83 @@
 // The open-loop sweep, in the spirit of the OpenMessaging Benchmark: the offered rate steps up
 // until p99 passes the SLO (or the server stops keeping up); the last step within it is the
 // sustainable rate. Load from vegeta (constant rate, every answer read and checked).
-import type { LatencySummary } from "./lib/hist.ts";
+import { decodeHistogram, type LatencySummary, summarize } from "./lib/hist.ts";
 import { processCpuSeconds } from "./lib/proc.ts";
 import type { ScenarioResult } from "./lib/result.ts";
-import { runVegeta } from "./lib/vegeta.ts";
+import { runVegeta, type VegetaStep } from "./lib/vegeta.ts";
 import type { BenchWorker } from "./lib/workers.ts";
-import { brokerCpu, type Context, type HttpLoad, settledEndOffset, totalEndOffset } from "./scenarios.ts";
+import { brokerCpu, type Context, type HttpLoad, runRaw, settledEndOffset, totalEndOffset } from "./scenarios.ts";
+
+/** One step's load as run: the generator's figures (`cpuS` its own CPU) and the CPU of the process under test. */
+export interface StepOutcome extends VegetaStep {
+  edgeCpuS: number;
+  /** Records the target wrote outside the measured load (kept out of the count check). */
+  unmeasuredWrites?: number;
+}
+
+/** What a sweep drives: a server under vegeta, or the client alone at a constant rate. */
+export interface SweepTarget {
+  /** The process under test, for the report. */
+  name: string;
+  /** Events per request (a batch's records); the offered rate is in events. */
+  perRequest: number;
+  runStep(requestsPerS: number, durationS: number): Promise<StepOutcome>;
+}
+
+/** An HTTP server driven by vegeta: every answer read and checked by the load's `acked`. */
+export function httpTarget(ctx: Context, server: BenchWorker, load: HttpLoad, id: string, vegeta: string): SweepTarget {
+  return {
+    name: server.name,
+    perRequest: load.bodies[0]?.records ?? 1,
+    async runStep(requestsPerS, durationS) {
+      const edge0 = cpuOf(server.pid);
+      const out = await runVegeta({
+        bin: vegeta,
+        url: `${server.url}/topics/orders`,
+        contentType: load.contentType,
+        bodies: load.bodies,
+        acked: load.acked,
+        ratePerS: requestsPerS,
+        durationS,
+        workDir: ctx.logDir,
+        name: id,
+      });
+      return { ...out, edgeCpuS: cpuOf(server.pid) - edge0 };
+    },
+  };
+}
+
+/**
+ * The Confluent client alone (bench/workers/raw.ts with --rate): the same records at a constant
+ * rate, no HTTP. Its row tells the cluster's own latency at a rate from the edge's.
+ */
+export function rawTarget(ctx: Context): SweepTarget {
+  return {
+    name: "client-raw",
+    perRequest: 1,
+    async runStep(requestsPerS, durationS) {
+      const out = await runRaw(ctx, {
+        durationMs: durationS * 1000,
+        maxMessages: Math.ceil(requestsPerS * durationS),
+        ratePerS: requestsPerS,
+      });
+      return {
+        requests: out.acked + out.errors,
+        acked: out.acked,
+        refused: out.errors,
+        elapsedS: out.elapsedMs / 1000,
+        latency: summarize(decodeHistogram(out.latency)),
+        // The load comes from the process under test itself: no generator of its own.
+        cpuS: Number.NaN,
+        edgeCpuS: out.cpuS,
+        firstRefusal: out.firstError,
+        unmeasuredWrites: out.warmed ?? 0,
+      };
+    },
+  };
+}
 
 export interface SweepOptions {
-  vegeta: string;
   sloMs: number;
   stepS: number;
   /** First offered rate, in events per second, and the factor between steps. */
@@ -54,14 +122,8 @@ const cpuOf = (pid: number) => {
 };
 const per1k = (s: number, events: number) => (Number.isNaN(s) || events === 0 ? undefined : (s * 1e6) / events);
 
-export async function sweep(
-  ctx: Context,
-  server: BenchWorker,
-  load: HttpLoad,
-  id: string,
-  options: SweepOptions,
-): Promise<Sweep> {
-  const perRequest = load.bodies[0]?.records ?? 1;
+export async function sweep(ctx: Context, target: SweepTarget, id: string, options: SweepOptions): Promise<Sweep> {
+  const perRequest = target.perRequest;
   const steps: SweepStep[] = [];
   let sustainable: number | undefined;
   let stoppedBecause = `reached ${options.maxSteps} steps`;
@@ -73,22 +135,11 @@ export async function sweep(
     const begin = Date.now();
     const ticker = setInterval(() => bar.update((Date.now() - begin) / 1000, 0), 250);
     const before = await totalEndOffset(ctx);
-    const edge0 = cpuOf(server.pid);
     const brokers0 = brokerCpu(ctx);
-    const out = await runVegeta({
-      bin: options.vegeta,
-      url: `${server.url}/topics/orders`,
-      contentType: load.contentType,
-      bodies: load.bodies,
-      acked: load.acked,
-      ratePerS: requestsPerS,
-      durationS: options.stepS,
-      workDir: ctx.logDir,
-      name: id,
-    }).finally(() => clearInterval(ticker));
-    const edge = cpuOf(server.pid) - edge0;
+    const out = await target.runStep(requestsPerS, options.stepS).finally(() => clearInterval(ticker));
+    const edge = out.edgeCpuS;
     const brokers = brokerCpu(ctx) - brokers0;
-    const written = (await settledEndOffset(ctx)) - before;
+    const written = (await settledEndOffset(ctx)) - before - (out.unmeasuredWrites ?? 0);
     const achieved = out.acked / Math.max(0.001, out.elapsedS);
     const p99 = out.latency?.p99Ms ?? Number.POSITIVE_INFINITY;
     const keptUp = achieved >= 0.9 * offered && out.refused === 0;
@@ -113,7 +164,7 @@ export async function sweep(
     if (out.refused === 0 && written !== out.acked) {
       return {
         id,
-        server: server.name,
+        server: target.name,
         sloMs: options.sloMs,
         steps,
         sustainablePerS: sustainable,
@@ -137,7 +188,7 @@ export async function sweep(
   }
   return {
     id,
-    server: server.name,
+    server: target.name,
     sloMs: options.sloMs,
     steps,
     sustainablePerS: sustainable,

@@ -18,6 +18,8 @@ const { values: args } = parseArgs({
     "duration-ms": { type: "string", default: "10000" },
     "max-messages": { type: "string", default: "10000000" },
     window: { type: "string", default: "1000" },
+    // Open loop: this many sends per second whatever the answers do (the sweep's client-raw row).
+    rate: { type: "string" },
   },
 });
 const durationMs = Number(args["duration-ms"]);
@@ -49,6 +51,14 @@ const records = orderPool(Number(args.size)).map(
     ).record,
 );
 
+// An idempotent producer's first send waits for its producer id (~0.5 s here): not the rate's
+// cost, so the open loop sends one record first, reported apart (`warmed`) for the count check.
+let warmed = 0;
+if (args.rate !== undefined && records[0]) {
+  await producer.send(records[0]);
+  warmed = 1;
+}
+
 const histogram = newHistogram();
 let started = 0;
 let acked = 0;
@@ -59,24 +69,47 @@ const cpuBefore = process.cpuUsage();
 const begin = performance.now();
 const deadline = begin + durationMs;
 
-// `window` sends in flight at all times, like `window` HTTP clients each waiting for their answer.
-async function lane(): Promise<void> {
-  while (started < maxMessages && performance.now() < deadline) {
-    const record = records[started++ % records.length];
-    if (!record) break;
-    const sent = performance.now();
-    try {
-      await producer.send(record);
-      recordMs(histogram, performance.now() - sent);
-      acked++;
-      bytes += record.value.byteLength;
-    } catch (err) {
-      errors++;
-      if (firstError.length === 0) firstError.push(String((err as Error).message));
-    }
+async function sendOne(): Promise<void> {
+  const record = records[started++ % records.length];
+  if (!record) return;
+  const sent = performance.now();
+  try {
+    await producer.send(record);
+    recordMs(histogram, performance.now() - sent);
+    acked++;
+    bytes += record.value.byteLength;
+  } catch (err) {
+    errors++;
+    if (firstError.length === 0) firstError.push(String((err as Error).message));
   }
 }
-await Promise.all(Array.from({ length: window }, lane));
+
+/** Sends on schedule (a 1 ms tick catches up to the count due by now), then waits for every answer. */
+async function openLoop(ratePerS: number): Promise<void> {
+  const pending = new Set<Promise<void>>();
+  await new Promise<void>((done) => {
+    const tick = setInterval(() => {
+      const now = performance.now();
+      const due = Math.min(maxMessages, Math.floor(((now - begin) / 1000) * ratePerS));
+      while (started < due) {
+        const send = sendOne().finally(() => pending.delete(send));
+        pending.add(send);
+      }
+      if (now >= deadline || started >= maxMessages) {
+        clearInterval(tick);
+        done();
+      }
+    }, 1);
+  });
+  await Promise.all(pending);
+}
+
+// `window` sends in flight at all times, like `window` HTTP clients each waiting for their answer.
+async function lane(): Promise<void> {
+  while (started < maxMessages && performance.now() < deadline) await sendOne();
+}
+if (args.rate !== undefined) await openLoop(Number(args.rate));
+else await Promise.all(Array.from({ length: window }, lane));
 const elapsedMs = performance.now() - begin;
 const cpu = process.cpuUsage(cpuBefore);
 await producer.disconnect();
@@ -90,6 +123,7 @@ process.stdout.write(
       cpuS: (cpu.user + cpu.system) / 1e6,
       latency: encodeHistogram(histogram),
       firstError: firstError[0],
+      warmed,
     },
   })}\n`,
 );
