@@ -184,6 +184,8 @@ export async function sweep(ctx: Context, target: SweepTarget, id: string, optio
       continue;
     }
     overSlo = 0;
+    // A step past the SLO that the next one made up for is not why the sweep ends.
+    stoppedBecause = `reached ${options.maxSteps} steps`;
     sustainable = Math.round(offered);
   }
   return {

@@ -66,6 +66,19 @@ describe("the open-loop sweep", () => {
     expect(result.sustainablePerS).toBe(1600);
   });
 
+  it("says it ran out of steps when a step past the SLO was made up for", async () => {
+    const topic = { written: 0 };
+    const result = await sweep(
+      fakeContext(topic),
+      scripted((r) => (r === 400 ? 90 : 10), topic),
+      "s",
+      options,
+    );
+    expect(result.steps).toHaveLength(8);
+    expect(result.sustainablePerS).toBe(12_800);
+    expect(result.stoppedBecause).toBe("reached 8 steps");
+  });
+
   it("keeps records written outside the measured load out of the count check", async () => {
     const topic = { written: 0 };
     const counted = await sweep(
