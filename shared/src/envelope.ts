@@ -46,7 +46,9 @@ export function isRealDateTime(value: string): boolean {
   if (!RFC3339.test(value)) return false;
   // The pattern fixed every field's position; it runs once per event, hence no capture groups.
   const field = (at: number, length: number) => Number(value.slice(at, at + length));
-  const [y, mo, d] = [field(0, 4), field(5, 2), field(8, 2)];
+  const y = field(0, 4);
+  const mo = field(5, 2);
+  const d = field(8, 2);
   // Arithmetic, not Date.UTC: Date.UTC maps years 0-99 to 1900-1999.
   const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
   const days = mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1];

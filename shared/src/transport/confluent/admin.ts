@@ -4,6 +4,9 @@ import type { KafkaJS } from "@confluentinc/kafka-javascript";
 import confluent from "@confluentinc/kafka-javascript";
 import type { AdminTransport, TopicState } from "../admin.ts";
 
+/** The topic does not exist (any more): the client's error for it. */
+const unknownTopic = (err: unknown) => (err as { type?: string }).type === "ERR_UNKNOWN_TOPIC_OR_PART";
+
 export class ConfluentAdmin implements AdminTransport {
   readonly #admin: KafkaJS.Admin;
 
@@ -25,14 +28,14 @@ export class ConfluentAdmin implements AdminTransport {
       topics = await this.#admin.fetchTopicMetadata({ topics: wanted });
     } catch (err) {
       // The topic list lags a deletion: a topic listed a moment ago may be gone by now.
-      if ((err as { type?: string }).type !== "ERR_UNKNOWN_TOPIC_OR_PART") throw err;
+      if (!unknownTopic(err)) throw err;
       topics = [];
       for (const name of wanted) {
-        const one = await this.#admin.fetchTopicMetadata({ topics: [name] }).catch((e: { type?: string }) => {
-          if (e.type === "ERR_UNKNOWN_TOPIC_OR_PART") return [];
-          throw e;
-        });
-        topics.push(...one);
+        try {
+          topics.push(...(await this.#admin.fetchTopicMetadata({ topics: [name] })));
+        } catch (e) {
+          if (!unknownTopic(e)) throw e;
+        }
       }
     }
     for (const topic of topics) {
