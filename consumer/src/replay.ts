@@ -17,6 +17,7 @@ import { createLogger } from "@kafka-pair/shared/log";
 import type { ConsumedMessage } from "@kafka-pair/shared/transport";
 import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
 import { replayRecord } from "./dead-letter.ts";
+import { replayLetter } from "./replay-letter.ts";
 
 const IDLE_TIMEOUT_MS = 30_000;
 
@@ -81,8 +82,8 @@ async function replay(message: ConsumedMessage): Promise<void> {
   const end = remaining.get(message.partition);
   if (end === undefined || BigInt(message.offset) >= end || replayed >= limit) return;
   lastProgress = Date.now();
-  const record = replayRecord(message, source);
   if (dryRun) {
+    const record = replayRecord(message, source);
     console.log(
       JSON.stringify({
         partition: message.partition,
@@ -92,13 +93,12 @@ async function replay(message: ConsumedMessage): Promise<void> {
       }),
     );
   } else {
-    const report = await producer.send(record);
+    await replayLetter(producer, message, source, logger, { via: "cli" });
     await consumer.commit({
       topic: dlq,
       partition: message.partition,
       offset: (BigInt(message.offset) + 1n).toString(),
     });
-    logger.info({ from: `${dlq}/${message.partition}/${message.offset}`, to: report }, "replayed");
   }
   replayed++;
   if (BigInt(message.offset) + 1n >= end) remaining.delete(message.partition);

@@ -86,9 +86,15 @@ export const Env = v.object({
   ),
   PORT: v.pipe(
     v.optional(v.string()),
-    v.description("HTTP port, 0-65535; unset: 3000 for the producer, 3001 for the consumer."),
+    v.description("HTTP port, 0-65535; unset: 3000 for the producer, 3001 for the consumer, 8989 for the console."),
   ),
-  HOST: v.pipe(v.optional(v.string(), "0.0.0.0"), v.description("HTTP listen address.")),
+  HOST: v.pipe(
+    v.optional(v.pipe(v.string(), v.nonEmpty())),
+    v.description(
+      "HTTP listen address; unset: 0.0.0.0 for the workers, 127.0.0.1 for the console (which allows replay and " +
+        "produce without a token only on a loopback address).",
+    ),
+  ),
   LOG_LEVEL: v.pipe(
     v.optional(v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
     v.description("pino log level. librdkafka's own info lines (connects, disconnects) are logged at debug."),
@@ -156,6 +162,14 @@ export const Env = v.object({
     v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "500"),
     v.description("Records buffered per partition before fetching from it pauses."),
   ),
+  CONSOLE_PRODUCER_URL: v.pipe(
+    v.optional(v.pipe(v.string(), v.url()), "http://127.0.0.1:3000"),
+    v.description("Console: the producer edge its produce form posts through (with `PRODUCER_API_TOKEN` when set)."),
+  ),
+  CONSOLE_SAMPLE_INTERVAL_MS: v.pipe(
+    v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1000)), "5000"),
+    v.description("Console: how often it samples the groups' lag and committed offsets for its charts."),
+  ),
 });
 export type Env = v.InferOutput<typeof Env>;
 
@@ -167,7 +181,7 @@ export interface KafkaConnection {
 }
 
 export interface WorkerConfig {
-  role: "producer" | "consumer";
+  role: "producer" | "consumer" | "console";
   port: number;
   host: string;
   logLevel: Env["LOG_LEVEL"];
@@ -188,6 +202,13 @@ export interface WorkerConfig {
     accessLog: AccessLogSettings;
   };
   consumer: ConsumerSettings;
+  console: ConsoleSettings;
+}
+
+export interface ConsoleSettings {
+  /** The producer edge the produce form posts through. */
+  producerUrl: string;
+  sampleIntervalMs: number;
 }
 
 export interface AccessLogSettings {
@@ -207,7 +228,9 @@ export interface ConsumerSettings {
   maxBufferedPerPartition: number;
 }
 
-const defaultPorts = { producer: 3000, consumer: 3001 } as const;
+const defaultPorts = { producer: 3000, consumer: 3001, console: 8989 } as const;
+// The console changes the cluster (replay, produce) without a token only when it listens on loopback.
+const defaultHosts = { producer: "0.0.0.0", consumer: "0.0.0.0", console: "127.0.0.1" } as const;
 
 function securityProperties(env: Env): Record<string, string> {
   const props: Record<string, string> = { "security.protocol": env.KAFKA_SECURITY_PROTOCOL };
@@ -252,7 +275,7 @@ export function loadConfig(role: WorkerConfig["role"], source = processEnv()): W
   return {
     role,
     port: portParsed.output,
-    host: env.HOST,
+    host: env.HOST ?? defaultHosts[role],
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     kafka: {
@@ -283,5 +306,6 @@ export function loadConfig(role: WorkerConfig["role"], source = processEnv()): W
       revokeTimeoutMs: env.CONSUMER_REVOKE_TIMEOUT_MS,
       maxBufferedPerPartition: env.CONSUMER_MAX_BUFFERED_PER_PARTITION,
     },
+    console: { producerUrl: env.CONSOLE_PRODUCER_URL, sampleIntervalMs: env.CONSOLE_SAMPLE_INTERVAL_MS },
   };
 }

@@ -13,6 +13,7 @@ export const ErrorCode = {
   DELIVERY_TIMEOUT: "DELIVERY_TIMEOUT",
   TRANSACTION_ABORTED: "TRANSACTION_ABORTED",
   UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
   IDEMPOTENCY_KEY_REUSED: "IDEMPOTENCY_KEY_REUSED",
   NOT_STORED: "NOT_STORED",
   SHUTTING_DOWN: "SHUTTING_DOWN",
@@ -47,6 +48,8 @@ const specs: Record<ErrorCode, ErrorSpec> = {
   MALFORMED_JSON: { status: 400, retriable: false },
   TOPIC_NOT_FOUND: { status: 404, retriable: false },
   UNAUTHORIZED: { status: 401, retriable: false },
+  // The console refuses a change to the cluster: read-only (not on loopback, no token configured), or another origin.
+  FORBIDDEN: { status: 403, retriable: false },
   IDEMPOTENCY_KEY_REUSED: { status: 409, retriable: false },
   // A record of an atomic batch that was valid but not stored because another one failed.
   NOT_STORED: { status: 424, retriable: true },

@@ -1,0 +1,99 @@
+import { KafkaPairError } from "@kafka-pair/shared/errors";
+import type { Logger } from "@kafka-pair/shared/log";
+import type { Namespace } from "@kafka-pair/shared/namespace";
+import type { ProducerTransport } from "@kafka-pair/shared/transport";
+import { type Context, Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+import type { Assets } from "./assets/build.ts";
+import type { ConsoleCluster } from "./cluster/types.ts";
+import type { LagSampler } from "./groups/sampler.ts";
+import { canWrite, type GuardOptions } from "./guard/guard.ts";
+import { clusterRoutes } from "./routes/cluster.ts";
+import { deadLetterRoutes } from "./routes/dead-letters.ts";
+import { groupRoutes } from "./routes/groups.ts";
+import { opsRoutes } from "./routes/ops.ts";
+import { produceRoutes } from "./routes/produce.ts";
+import { tailRoutes } from "./routes/tail.ts";
+
+export interface ConsoleDeps {
+  cluster: ConsoleCluster;
+  namespace: Namespace;
+  logger: Logger;
+  bootstrapServers: string;
+  guard: GuardOptions;
+  /** The producer edge the produce form posts through. */
+  producerUrl: string;
+  /** How the console calls the producer edge (fetch; a stand-in in tests). */
+  fetchEdge: (url: string, init: RequestInit) => Promise<Response>;
+  /** The producer that replays dead letters, connected on first use. */
+  replayProducer: () => Promise<ProducerTransport>;
+  sampler: LagSampler;
+  assets: Assets;
+  /** The caller's address, for the replay audit line (the Node server's socket). */
+  remoteAddress?: (c: Context) => string | undefined;
+  /** Live tails open at once; more get 503. */
+  maxTails?: number;
+}
+
+export type ConsoleEnv = { Variables: { writable: boolean } };
+
+/**
+ * The console: server-rendered pages (hono/html escapes every interpolated value), a few JSON
+ * and server-sent-event routes under /api, and the browser scripts under /assets.
+ */
+export function createConsoleApp(deps: ConsoleDeps) {
+  const app = new Hono<ConsoleEnv>();
+  // Scripts only from this origin's files: no inline script, no eval, no plug-ins, no framing.
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+    }),
+  );
+  const writable = canWrite(deps.guard);
+  app.use(async (c, next) => {
+    c.set("writable", writable);
+    await next();
+  });
+  app.route("/", opsRoutes(deps));
+  app.route("/", clusterRoutes(deps));
+  app.route("/", groupRoutes(deps));
+  app.route("/", deadLetterRoutes(deps));
+  app.route("/", tailRoutes(deps));
+  app.route("/", produceRoutes(deps));
+
+  app.notFound(() => {
+    throw new KafkaPairError("NOT_FOUND", "no such page");
+  });
+  app.onError((err, c) => {
+    const error =
+      err instanceof KafkaPairError
+        ? err
+        : new KafkaPairError("KAFKA_UNAVAILABLE", `the cluster did not answer: ${err.message}`, { cause: err });
+    if (error.status >= 500) deps.logger.error({ err, path: c.req.path }, "console request failed");
+    const body = {
+      error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) },
+    };
+    if (c.req.path.startsWith("/api/") || c.req.header("accept")?.includes("application/json")) {
+      return c.json(body, error.status as 400);
+    }
+    return c.html(errorPage(error), error.status as 400);
+  });
+  return app;
+}
+
+const escapeText = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+function errorPage(error: KafkaPairError): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${error.status} · kafka-pair console</title>
+<link rel="stylesheet" href="/assets/console.css"></head><body><main><h1>${error.status} ${escapeText(error.code)}</h1>
+<p>${escapeText(error.message)}</p><p><a href="/">back to the cluster</a></p></main></body></html>`;
+}

@@ -1,0 +1,30 @@
+import { KafkaPairError } from "@kafka-pair/shared/errors";
+import { Hono } from "hono";
+import type { ConsoleDeps, ConsoleEnv } from "../app.ts";
+
+const READY_TIMEOUT_MS = 5_000;
+
+/** Health (the process is up), readiness (a broker answered), and the browser assets. */
+export function opsRoutes(deps: ConsoleDeps) {
+  const routes = new Hono<ConsoleEnv>();
+  routes.get("/health", (c) => c.json({ status: "ok" }));
+  routes.get("/ready", async (c) => {
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error("timed out")), READY_TIMEOUT_MS).unref?.(),
+    );
+    const brokers = await Promise.race([deps.cluster.brokers(), timeout]).catch((err: Error) => {
+      throw new KafkaPairError("KAFKA_UNAVAILABLE", `no answer from the cluster: ${err.message}`);
+    });
+    const up = brokers.filter((b) => b.reachable).length;
+    if (up === 0) throw new KafkaPairError("KAFKA_UNAVAILABLE", "no broker reachable");
+    return c.json({ status: "ready", brokers: brokers.length, reachable: up });
+  });
+  routes.get("/assets/:file", (c) => {
+    const asset = deps.assets.get(c.req.param("file"));
+    if (!asset) throw new KafkaPairError("NOT_FOUND", "no such asset");
+    c.header("Content-Type", asset.type);
+    c.header("Cache-Control", "no-cache");
+    return c.body(asset.body);
+  });
+  return routes;
+}
