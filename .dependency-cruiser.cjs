@@ -7,7 +7,7 @@ const adapters =
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
-    ...["producer", "consumer", "shared"].map((pkg) => ({
+    ...["producer", "consumer", "shared", "console"].map((pkg) => ({
       name: `no-path-into-${pkg}-src`,
       comment: `Outside ${pkg}/, import @kafka-pair/${pkg} by its package name (package.json exports), not by a path into its src/.`,
       severity: "error",
@@ -37,10 +37,18 @@ module.exports = {
       to: { path: [clients, "^shared/src/transport/(confluent|kafkajs|platformatic|rdkafka-ffi|select)"] },
     },
     {
+      name: "console-sees-its-cluster-interface",
+      comment:
+        "The console's pages and routes use console/src/cluster/types.ts; only its entry point and cluster/confluent.ts load a Kafka client.",
+      severity: "error",
+      from: { path: "^console/src/", pathNot: "^console/src/(main|cluster/confluent)\\.ts$" },
+      to: { path: [clients, "^shared/src/transport/(confluent|kafkajs|platformatic|rdkafka-ffi|select)"] },
+    },
+    {
       name: "unit-tests-load-no-kafka-client",
       comment: "The unit project runs without a cluster or native addon: its tests reach no Kafka client.",
       severity: "error",
-      from: { path: "^(shared|producer|consumer|scripts)/.*\\.test\\.ts$|^test/unit/" },
+      from: { path: "^(shared|producer|consumer|console|scripts)/.*\\.test\\.ts$|^test/unit/" },
       to: { path: adapters, reachable: true },
     },
   ],

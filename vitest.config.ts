@@ -14,7 +14,7 @@ export default defineConfig({
           name: "e2e",
           // test/: specs against the cluster. A *.spec.ts beside its code runs in-process but needs
           // what the unit project refuses (a real socket, a compiler): it runs here, not in `unit`.
-          include: ["test/**/*.spec.ts", "{shared,producer,consumer}/src/**/*.spec.ts", "scripts/**/*.spec.ts"],
+          include: ["test/**/*.spec.ts", "{shared,producer,consumer,console}/src/**/*.spec.ts", "scripts/**/*.spec.ts"],
           // The real cluster starts once for the whole run (env, Docker, or the local launcher).
           globalSetup: ["test/global-setup.ts"],
           // Specs share the contract topics and a 2-core machine: one file at a time.

@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     name: "unit",
-    include: ["{shared,producer,consumer,scripts}/**/*.test.ts", "test/unit/**/*.test.ts"],
+    include: ["{shared,producer,consumer,console,scripts}/**/*.test.ts", "test/unit/**/*.test.ts"],
     // Refuses sockets and child processes: a unit test that reaches for Kafka fails at once.
     setupFiles: ["test/unit/no-network.ts"],
     testTimeout: 5_000,

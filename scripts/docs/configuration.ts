@@ -26,12 +26,13 @@ const groups: Array<[title: string, test: (name: string) => boolean]> = [
     "Kafka connection and client",
     (name) => name.startsWith("KAFKA_") || name === "TRANSPORT" || name === "LIBRDKAFKA_PATH",
   ],
-  ["Both workers", (name) => ["PORT", "HOST", "LOG_LEVEL", "SHUTDOWN_TIMEOUT_MS"].includes(name)],
+  ["Workers and console", (name) => ["PORT", "HOST", "LOG_LEVEL", "SHUTDOWN_TIMEOUT_MS"].includes(name)],
   [
     "Producer",
     (name) => name.startsWith("PRODUCER_") || name.startsWith("IDEMPOTENCY_") || name.startsWith("ACCESS_LOG"),
   ],
   ["Consumer", (name) => name.startsWith("CONSUMER_")],
+  ["Console", (name) => name.startsWith("CONSOLE_")],
 ];
 
 /** The checks a value must pass, in words, from the schema's own actions. */

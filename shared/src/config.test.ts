@@ -10,6 +10,16 @@ describe("loadConfig", () => {
     expect(config.deliveryTimeoutMs).toBe(10_000);
     expect(config.namespace.topic("orders")).toBe("orders");
     expect(loadConfig("consumer", {}).port).toBe(3001);
+    expect(config.host).toBe("0.0.0.0");
+  });
+
+  it("serves the console on 127.0.0.1:8989 unless told otherwise", () => {
+    const console = loadConfig("console", {});
+    expect([console.host, console.port, console.kafka.clientId]).toEqual(["127.0.0.1", 8989, "kafka-pair-console"]);
+    expect(console.console).toEqual({ producerUrl: "http://127.0.0.1:3000", sampleIntervalMs: 5000 });
+    const moved = loadConfig("console", { HOST: "0.0.0.0", PORT: "4389", CONSOLE_PRODUCER_URL: "http://edge:3000" });
+    expect([moved.host, moved.port, moved.console.producerUrl]).toEqual(["0.0.0.0", 4389, "http://edge:3000"]);
+    expect(() => loadConfig("console", { CONSOLE_PRODUCER_URL: "not a url" })).toThrow(/CONSOLE_PRODUCER_URL/);
   });
 
   it("passes SASL and TLS settings through as librdkafka properties", () => {

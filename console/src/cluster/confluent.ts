@@ -26,6 +26,11 @@ const READ_IDLE_MS = 2_000;
 const REACHABLE_TIMEOUT_MS = 1_500;
 const CONSUME_TIMEOUT_MS = 200;
 
+/** librdkafka's consumer group states (the binding hands them over as numbers), as Kafka names them. */
+const GROUP_STATES = ["Unknown", "PreparingRebalance", "CompletingRebalance", "Stable", "Dead", "Empty"];
+const stateName = (state: unknown) =>
+  typeof state === "number" ? (GROUP_STATES[state] ?? "Unknown") : String(state ?? "Unknown");
+
 const unknownTopic = (err: unknown) => (err as { type?: string }).type === "ERR_UNKNOWN_TOPIC_OR_PART";
 
 function toHeaders(headers: Message["headers"]): Record<string, string> {
@@ -211,7 +216,7 @@ export class ConfluentCluster implements ConsoleCluster {
   async groups(): Promise<GroupSummary[]> {
     const { groups } = await this.#admin.listGroups();
     return groups
-      .map((g) => ({ groupId: g.groupId, state: String(g.state ?? "unknown"), protocolType: g.protocolType }))
+      .map((g) => ({ groupId: g.groupId, state: stateName(g.state), protocolType: g.protocolType }))
       .sort((a, b) => a.groupId.localeCompare(b.groupId));
   }
 
@@ -226,8 +231,8 @@ export class ConfluentCluster implements ConsoleCluster {
         .map((p) => ({ topic: t.topic, partition: p.partition, offset: p.offset })),
     );
     if (!described || (described.error && committed.length === 0)) return undefined;
-    const state = String(described.state ?? "unknown");
-    if (/dead/i.test(state) && committed.length === 0 && described.members.length === 0) return undefined;
+    const state = stateName(described.state);
+    if (state === "Dead" && committed.length === 0 && described.members.length === 0) return undefined;
     return {
       groupId,
       state,

@@ -19,6 +19,8 @@ export function opsRoutes(deps: ConsoleDeps) {
     if (up === 0) throw new KafkaPairError("KAFKA_UNAVAILABLE", "no broker reachable");
     return c.json({ status: "ready", brokers: brokers.length, reachable: up });
   });
+  // Browsers ask for it on every page: an empty answer instead of a 404 page.
+  routes.get("/favicon.ico", (c) => c.body(null, 204));
   routes.get("/assets/:file", (c) => {
     const asset = deps.assets.get(c.req.param("file"));
     if (!asset) throw new KafkaPairError("NOT_FOUND", "no such asset");
