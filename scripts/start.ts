@@ -1,6 +1,6 @@
 /**
  * `npm start`: a Kafka cluster (configured, Docker, or the local launcher), then both
- * workers. Their logs share stdout: coloured lines with the worker's name in a terminal,
+ * workers and the console (console/, on http://127.0.0.1:8989). Their logs share stdout: coloured lines with the worker's name in a terminal,
  * JSON lines otherwise (shared/src/log.ts). Ctrl-C stops the workers gracefully; the
  * cluster keeps running (`npm run kafka:down` stops a launcher cluster).
  * `npm run dev` (`--watch`): the same, each worker restarting when its code changes (tsx watch).
@@ -15,9 +15,9 @@ const tsxCli = createRequire(import.meta.url).resolve("tsx/cli");
 const log = (message: string) => console.error(`[start] ${message}`);
 const cluster = await resolveCluster({ env: process.env, log, startDocker: () => composeUp(log) });
 
-// Each worker takes its default port (producer 3000, consumer 3001): a shared PORT would collide.
+// Each process takes its default port (producer 3000, consumer 3001, console 8989): a shared PORT would collide.
 const { PORT: _ignored, ...env } = process.env;
-const workers: ChildProcess[] = ["producer", "consumer"].map((name) =>
+const workers: ChildProcess[] = ["producer", "consumer", "console"].map((name) =>
   spawn(
     process.execPath,
     watch
@@ -30,7 +30,7 @@ const workers: ChildProcess[] = ["producer", "consumer"].map((name) =>
     },
   ),
 );
-log("producer on http://localhost:3000, consumer on http://localhost:3001");
+log("producer on http://localhost:3000, consumer on http://localhost:3001, console on http://127.0.0.1:8989");
 
 let stopping = false;
 const stop = (signal: NodeJS.Signals) => {

@@ -8,6 +8,8 @@
 //    -dev libraries (apt, when root or passwordless sudo), and `npm ci` again linking
 //    librdkafka dynamically against them, with that Node's headers.
 // 3. Kafka: Java and Maven for the local launcher (apt as above), the jars fetched once.
+// 4. Browser (with --browser, the test commands): Debian's Chromium for the console's browser
+//    tests (playwright-core drives it), installed with apt as above where it is missing.
 // A stamp in .tools/ records what was done for which lock file and Node: the next run checks
 // it and returns in milliseconds.
 import { spawnSync } from "node:child_process";
@@ -243,6 +245,17 @@ function ensureKafka(env) {
   if (result.status !== 0) throw new SetupError(`fetching Kafka failed:\n${result.output}`);
 }
 
+// ------------------------------------------------------------------ browser
+
+/** Where the console's browser tests look for Chromium (test/helpers/browser.ts reads the same list). */
+export const CHROMIUM_PATHS = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
+
+function ensureChromium() {
+  if (process.env.CHROMIUM_PATH || CHROMIUM_PATHS.some((path) => existsSync(path))) return;
+  if (!has("dpkg")) throw new SetupError("the console's browser tests need Chromium: set CHROMIUM_PATH to its binary");
+  aptInstall(["chromium"], "the console's browser tests (playwright-core drives Debian's Chromium)");
+}
+
 // ------------------------------------------------------------------ the whole
 
 function stampKey(node) {
@@ -256,9 +269,10 @@ function stampKey(node) {
 
 /**
  * Makes the repo ready to run and returns the environment to run in (chosen Node first on
- * PATH). `kafka`: also make sure the local launcher can start a cluster.
+ * PATH). `kafka`: also make sure the local launcher can start a cluster. `browser`: also make
+ * sure Chromium is installed.
  */
-export function ensure({ kafka = false } = {}) {
+export function ensure({ kafka = false, browser = false } = {}) {
   const started = Date.now();
   const engines = readJson(join(root, "package.json")).engines?.node;
   if (!engines) throw new SetupError("package.json has no engines.node");
@@ -280,6 +294,7 @@ export function ensure({ kafka = false } = {}) {
       stamp.kafka = new Date().toISOString();
       changed = true;
     }
+    if (browser) ensureChromium();
     if (changed) {
       mkdirSync(tools, { recursive: true });
       writeFileSync(stampFile, `${JSON.stringify(stamp, null, 2)}\n`);

@@ -1,23 +1,23 @@
 #!/usr/bin/env node
-// node scripts/setup/run.mjs [--kafka] <command> [args...]
+// node scripts/setup/run.mjs [--kafka] [--browser] <command> [args...]
 //
-// What every npm script goes through: the set-up (ensure.mjs: Node, dependencies, and with
-// --kafka the local launcher's needs), then <command> with the chosen Node and node_modules/.bin
+// What every npm script goes through: the set-up (ensure.mjs: Node, dependencies, with
+// --kafka the local launcher's needs, with --browser Chromium for the console's browser tests), then <command> with the chosen Node and node_modules/.bin
 // first on PATH, so `tsx`, `vitest` and the workers they start all run on that Node.
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { ensure, root } from "./ensure.mjs";
 
 const args = process.argv.slice(2);
-const kafka = args[0] === "--kafka";
-if (kafka) args.shift();
+const flags = new Set();
+while (args[0] === "--kafka" || args[0] === "--browser") flags.add(args.shift());
 const [command, ...rest] = args;
 if (!command) {
-  console.error("usage: node scripts/setup/run.mjs [--kafka] <command> [args...]");
+  console.error("usage: node scripts/setup/run.mjs [--kafka] [--browser] <command> [args...]");
   process.exit(2);
 }
 
-const env = ensure({ kafka });
+const env = ensure({ kafka: flags.has("--kafka"), browser: flags.has("--browser") });
 const child = spawn(command, rest, { cwd: process.cwd() || root, env, stdio: "inherit" });
 
 // Ctrl-C reaches the whole foreground process group, the child included: it decides how to

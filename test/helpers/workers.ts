@@ -14,7 +14,7 @@ export interface LogLine {
 }
 
 export interface Worker {
-  name: "producer" | "consumer";
+  name: "producer" | "consumer" | "console";
   url: string;
   process: ChildProcess;
   /** Every JSON log line the worker printed so far. */
