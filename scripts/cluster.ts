@@ -72,8 +72,11 @@ export async function resolveCluster(options: {
 
 /** `docker compose up --wait`: the dev path, left running for the next `npm start`. */
 export async function composeUp(log: (message: string) => void): Promise<Cluster> {
-  await run("docker", ["compose", "-f", "compose.yaml", "up", "-d", "--wait"], { cwd: repoRoot, timeout: 300_000 });
-  log("compose cluster is up; Kafka UI on http://localhost:8989");
+  await run("docker", ["compose", "-f", "compose.yaml", "up", "-d", "--wait", "kafka-1", "kafka-2", "kafka-3"], {
+    cwd: repoRoot,
+    timeout: 300_000,
+  });
+  log("compose cluster is up (the console on http://127.0.0.1:8989 is started by npm start)");
   return { bootstrapServers: COMPOSE_BOOTSTRAP_SERVERS, source: "docker", stop: async () => {} };
 }
 

@@ -28,8 +28,9 @@ describe("docker compose config", () => {
   it.skipIf(!cli)(
     `accepts compose.yaml (${cli ? `compose ${cli}` : "skipped: no `docker compose` CLI on PATH"})`,
     async () => {
-      const config = async (env: Record<string, string>) => {
-        const { stdout } = await run("docker", ["compose", "-f", composeFile, "config", "--format", "json"], {
+      const config = async (env: Record<string, string>, profiles: string[] = []) => {
+        const args = ["compose", "-f", composeFile, ...profiles.flatMap((p) => ["--profile", p]), "config"];
+        const { stdout } = await run("docker", [...args, "--format", "json"], {
           cwd: repoRoot,
           env: { ...process.env, ...env },
           timeout: 30_000,
@@ -39,9 +40,15 @@ describe("docker compose config", () => {
         };
       };
       const defaults = await config({ KAFKA_IMAGE: "" });
-      expect(Object.keys(defaults.services).sort()).toEqual(["kafka-1", "kafka-2", "kafka-3", "kafka-ui"]);
+      expect(Object.keys(defaults.services).sort()).toEqual(["kafka-1", "kafka-2", "kafka-3"]);
       for (const name of brokers) expect(defaults.services[name]?.image).toBe("apache/kafka:4.4.0");
-      const ui = defaults.services["kafka-ui"];
+      const withUis = await config({ KAFKA_IMAGE: "" }, ["console", "kafbat"]);
+      expect(Object.keys(withUis.services).sort()).toEqual(["console", "kafka-1", "kafka-2", "kafka-3", "kafka-ui"]);
+      expect(withUis.services.console?.environment.KAFKA_BOOTSTRAP_SERVERS).toBe(
+        "kafka-1:29092,kafka-2:29093,kafka-3:29094",
+      );
+      expect(withUis.services.console?.environment).not.toHaveProperty("PRODUCER_API_TOKEN");
+      const ui = withUis.services["kafka-ui"];
       expect(ui?.environment.KAFKA_CLUSTERS_0_BOOTSTRAPSERVERS).toBe("kafka-1:29092,kafka-2:29093,kafka-3:29094");
       expect(Object.keys(ui?.depends_on ?? {}).sort()).toEqual([...brokers]);
 

@@ -12,6 +12,8 @@ interface Service {
   image: string;
   ports?: string[];
   environment: Env;
+  profiles?: string[];
+  build?: { context: string; dockerfile: string };
 }
 const compose = parse(readFileSync(composeFile, "utf8"), { merge: true }) as {
   "x-kafka-env": Env;
@@ -70,5 +72,22 @@ describe("compose.yaml against the shared broker-settings table", () => {
       expect(service.ports).toEqual([`127.0.0.1:${port}:${port}`]);
     });
     expect(brokers.map((_, i) => `localhost:${9092 + i}`).join(",")).toBe(COMPOSE_BOOTSTRAP_SERVERS);
+  });
+
+  it("keeps the UIs optional: the console built from this repo, kafbat's UI for those who can pull it", () => {
+    const { console: consoleService, "kafka-ui": kafbat } = compose.services;
+    expect(consoleService?.profiles).toEqual(["console"]);
+    expect(consoleService?.build).toEqual({ context: ".", dockerfile: "docker/console/Dockerfile" });
+    expect(consoleService?.ports).toEqual(["127.0.0.1:8989:8989"]);
+    expect(consoleService?.environment.KAFKA_BOOTSTRAP_SERVERS).toBe("kafka-1:29092,kafka-2:29093,kafka-3:29094");
+    // Passed through from the shell only when set: an empty token would fail the config check.
+    expect(consoleService?.environment.PRODUCER_API_TOKEN).toBeNull();
+    expect(kafbat?.profiles).toEqual(["kafbat"]);
+    expect(kafbat?.ports).toEqual(["127.0.0.1:8990:8080"]);
+    // Every service without a profile is a broker: `docker compose up` starts the cluster alone.
+    const always = Object.entries(compose.services)
+      .filter(([, s]) => !s.profiles)
+      .map(([name]) => name);
+    expect(always).toEqual([...brokers]);
   });
 });
