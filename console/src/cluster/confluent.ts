@@ -130,7 +130,7 @@ export class ConfluentCluster implements ConsoleCluster {
    * A consumer that never joins its group: it only ever `assign`s, and commits nothing
    * (librdkafka wants a group.id on every consumer; this one names the console and is never used).
    */
-  #newConsumer(purpose: string): Promise<KafkaConsumer> {
+  #newConsumer(purpose: "reader" | "tail"): Promise<KafkaConsumer> {
     const consumer = new confluent.KafkaConsumer(
       {
         "bootstrap.servers": this.#connection.bootstrapServers,
@@ -141,6 +141,10 @@ export class ConfluentCluster implements ConsoleCluster {
         "enable.auto.offset.store": false,
         "isolation.level": "read_committed",
         "enable.partition.eof": true,
+        // The reader hops from partition to partition: a fetch left long-polling at the end of the
+        // last one (500 ms by default) would hold up the next assignment that long. The tail
+        // long-polls as usual: the broker answers as soon as a record arrives.
+        ...(purpose === "reader" ? { "fetch.wait.max.ms": 10 } : {}),
       },
       { "auto.offset.reset": "latest" },
     );
