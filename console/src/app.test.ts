@@ -35,6 +35,26 @@ describe("console pages", () => {
     expect(page).toMatch(/t\.orders\.dlq<\/a><\/td>\s*<td><span class="badge dlq">dead letters of orders/);
   });
 
+  it("lists the namespace's topics, groups and dead-letter topics, and the whole cluster on request", async () => {
+    const { app, cluster } = consoleKit();
+    cluster.createTopic("other.orders", 1);
+    cluster.createTopic("other.orders.dlq", 1);
+    cluster.setGroup("other.group", "Empty");
+    cluster.setGroup("t.orders_group", "Empty");
+    const scoped = await Promise.all(["/", "/groups", "/dead-letters"].map(async (p) => (await app.request(p)).text()));
+    for (const page of scoped) {
+      expect(page).toContain("Namespace <code>t.</code> only");
+      expect(page).not.toMatch(/data-(topic|group)="other\./);
+    }
+    expect(scoped[1]).toContain('data-group="t.orders_group"');
+    const all = await Promise.all(
+      ["/?all=1", "/groups?all=1", "/dead-letters?all=1"].map(async (p) => (await app.request(p)).text()),
+    );
+    expect(all[0]).toContain('data-topic="other.orders"');
+    expect(all[1]).toContain('data-group="other.group"');
+    expect(all[2]).toContain('data-topic="other.orders.dlq"');
+  });
+
   it("lists a topic's events newest first, each checked against its contract", async () => {
     const { app, cluster } = consoleKit();
     cluster.append({

@@ -173,7 +173,7 @@ try {
     ).text()
   ).match(/<td class="key"><code>([0-9a-f-]{36})<\/code>/)?.[1];
   const rows = [
-    await timePage("cluster", "/"),
+    await timePage("cluster (every topic of the shared cluster)", "/?all=1"),
     await timePage("topic, newest 50 of all partitions", `/topics/${orders}`),
     await timePage(
       "topic, 50 up to an offset in one partition",
@@ -185,9 +185,9 @@ try {
     await timePage("topic, key search, whole topic (scan 100,000)", `/topics/${orders}?key=${key}&scan=100000`),
     await timePage("one event", `/topics/${orders}/records/0/${Math.floor(p0End / 2)}`),
     await timePage("one event, raw bytes", `/topics/${orders}/records/0/${Math.floor(p0End / 2)}?raw=1`),
-    await timePage("groups (whole cluster)", "/groups"),
+    await timePage("groups (every group of the shared cluster)", "/groups?all=1"),
     await timePage("group", `/groups/${group}`),
-    await timePage("dead-letter topics", "/dead-letters"),
+    await timePage("dead-letter topics (whole cluster)", "/dead-letters?all=1"),
     await timePage("dead letters (200 newest per partition)", `/dead-letters/${dlq}`),
     await timePage("live tail page", `/tail/${orders}`),
     await timePage("produce form", "/produce/orders"),

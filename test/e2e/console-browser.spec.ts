@@ -66,9 +66,9 @@ describe("console in a browser", { timeout: 180_000 }, () => {
     const order = anOrder({ customerId: `browser-${randomUUID()}` });
     await form.locator("#event").fill(JSON.stringify(order, null, 2));
     await form.locator("#issues[data-valid=true]").waitFor();
-    await shot(form, "produce");
     await form.locator("#send").click();
     await form.locator("#answer[data-status='201']").waitFor();
+    await shot(form, "produce");
     const answer = JSON.parse((await form.locator("#answer").textContent())?.split("\n").slice(1).join("\n") ?? "{}");
     expect(answer).toMatchObject({ topic: "orders", partition: expect.any(Number), offset: expect.any(String) });
     const at = `[data-partition="${answer.partition}"][data-offset="${answer.offset}"]`;

@@ -47,3 +47,14 @@ export const badge = (check: { status: string; contract?: string }) =>
     : check.status === "invalid"
       ? html`<span class="badge bad" title="breaks the contract">✘ ${check.contract}</span>`
       : html`<span class="badge none">no contract</span>`;
+
+/**
+ * Under a namespace (KAFKA_NAMESPACE), the list pages show that namespace's topics and groups;
+ * `?all=1` shows the whole cluster. Without a namespace they always show everything.
+ */
+export function scopeNote(prefix: string, all: boolean, path: string): Html {
+  if (prefix === "") return html``;
+  return all
+    ? html`<p class="hint scope">Everything on the cluster. <a href="${path}">Only namespace <code>${prefix}</code></a></p>`
+    : html`<p class="hint scope">Namespace <code>${prefix}</code> only. <a href="${path}?all=1">Everything on the cluster</a></p>`;
+}

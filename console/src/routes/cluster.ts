@@ -1,12 +1,13 @@
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import { Hono } from "hono";
+import { html } from "hono/html";
 import type { ConsoleDeps, ConsoleEnv } from "../app.ts";
 import { clusterPage, roleCell } from "../pages/cluster.ts";
-import { layout } from "../pages/layout.ts";
+import { layout, scopeNote } from "../pages/layout.ts";
 import { recordPage, topicPage } from "../pages/records.ts";
 import { browse, MAX_LIMIT, MAX_SCAN } from "../records/browse.ts";
 import { decodeRecord, topicRole } from "../records/decode.ts";
-import { nonEmpty, offsetParam, timeParam, wholeNumber } from "./query.ts";
+import { nonEmpty, offsetParam, scopeOf, timeParam, wholeNumber } from "./query.ts";
 
 const DEFAULT_LIMIT = 50;
 
@@ -16,13 +17,16 @@ export function clusterRoutes(deps: ConsoleDeps) {
   const ns = deps.namespace;
 
   routes.get("/", async (c) => {
-    const [brokers, topics] = await Promise.all([deps.cluster.brokers(), deps.cluster.topics()]);
+    const scope = scopeOf(ns.prefix, c.req.query("all"));
+    const [brokers, allTopics] = await Promise.all([deps.cluster.brokers(), deps.cluster.topics()]);
+    const topics = allTopics.filter((t) => scope.keep(t.name));
     const view = {
       bootstrapServers: deps.bootstrapServers,
       brokers,
       topics: topics.map((info) => ({ info, role: topicRole(ns, info.name) })),
     };
-    return c.html(layout("Cluster", clusterPage(view), { writable: c.get("writable") }));
+    const body = html`${scopeNote(ns.prefix, scope.all, "/")}${clusterPage(view)}`;
+    return c.html(layout("Cluster", body, { writable: c.get("writable") }));
   });
 
   const topicOr404 = async (name: string) => {

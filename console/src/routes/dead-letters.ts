@@ -2,6 +2,7 @@ import { replayLetter } from "@kafka-pair/consumer/replay-letter";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import type { ConsumedMessage } from "@kafka-pair/shared/transport";
 import { type Context, Hono } from "hono";
+import { html } from "hono/html";
 import * as v from "valibot";
 import type { ConsoleDeps, ConsoleEnv } from "../app.ts";
 import type { StoredRecord, TopicInfo } from "../cluster/types.ts";
@@ -12,9 +13,9 @@ import {
   deadLetterTopicsPage,
   type LetterFilter,
 } from "../pages/dead-letters.ts";
-import { layout } from "../pages/layout.ts";
+import { layout, scopeNote } from "../pages/layout.ts";
 import { decodeRecord, type TopicRole, topicRole } from "../records/decode.ts";
-import { nonEmpty } from "./query.ts";
+import { nonEmpty, scopeOf } from "./query.ts";
 
 /** Letters read per partition for the page and for "replay all shown": the newest ones. */
 export const LETTER_SCAN = 200;
@@ -100,14 +101,16 @@ export function deadLetterRoutes(deps: ConsoleDeps) {
   };
 
   routes.get("/dead-letters", async (c) => {
+    const scope = scopeOf(ns.prefix, c.req.query("all"));
     const rows: DeadLetterTopicRow[] = [];
-    for (const info of await deps.cluster.topics()) {
+    for (const info of (await deps.cluster.topics()).filter((t) => scope.keep(t.name))) {
       const role = topicRole(ns, info.name);
       if (role.kind === "contract" || (role.kind === "other" && !role.deadLetter)) continue;
       const letters = info.partitions.reduce((sum, p) => sum + BigInt(p.high) - BigInt(p.low), 0n);
       rows.push({ topic: info.name, source: sourceOf(role, info.name), letters });
     }
-    return c.html(layout("Dead letters", deadLetterTopicsPage(rows), { writable: c.get("writable") }));
+    const body = html`${scopeNote(ns.prefix, scope.all, "/dead-letters")}${deadLetterTopicsPage(rows)}`;
+    return c.html(layout("Dead letters", body, { writable: c.get("writable") }));
   });
 
   routes.get("/dead-letters/:topic", async (c) => {

@@ -1,17 +1,20 @@
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import { Hono } from "hono";
+import { html } from "hono/html";
 import type { ConsoleDeps, ConsoleEnv } from "../app.ts";
 import { groupLag, totalLag } from "../groups/lag.ts";
 import { type GroupRow, groupPage, groupsPage } from "../pages/groups.ts";
-import { layout } from "../pages/layout.ts";
+import { layout, scopeNote } from "../pages/layout.ts";
+import { scopeOf } from "./query.ts";
 
 /** Consumer groups: the list with their lag, one group in full, and its sampled lag series. */
 export function groupRoutes(deps: ConsoleDeps) {
   const routes = new Hono<ConsoleEnv>();
 
   routes.get("/groups", async (c) => {
+    const scope = scopeOf(deps.namespace.prefix, c.req.query("all"));
     const rows: GroupRow[] = [];
-    for (const summary of await deps.cluster.groups()) {
+    for (const summary of (await deps.cluster.groups()).filter((g) => scope.keep(g.groupId))) {
       const group = await deps.cluster.group(summary.groupId);
       rows.push({
         ...summary,
@@ -19,7 +22,8 @@ export function groupRoutes(deps: ConsoleDeps) {
         lag: group ? totalLag(await groupLag(deps.cluster, group)) : undefined,
       });
     }
-    return c.html(layout("Consumer groups", groupsPage(rows), { writable: c.get("writable"), script: undefined }));
+    const body = html`${scopeNote(deps.namespace.prefix, scope.all, "/groups")}${groupsPage(rows)}`;
+    return c.html(layout("Consumer groups", body, { writable: c.get("writable") }));
   });
 
   routes.get("/groups/:id", async (c) => {

@@ -36,3 +36,9 @@ export function timeParam(name: string, text: string | undefined): number | unde
 }
 
 export const nonEmpty = (text: string | undefined) => (text === undefined || text === "" ? undefined : text);
+
+/** The list pages' scope: the configured namespace's names, or (`?all=1`, or no namespace) all of them. */
+export function scopeOf(prefix: string, allParam: string | undefined) {
+  const all = prefix === "" || allParam === "1";
+  return { all, keep: (name: string) => all || name.startsWith(prefix) };
+}

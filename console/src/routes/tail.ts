@@ -35,15 +35,15 @@ export function tailRoutes(deps: ConsoleDeps) {
   const maxTails = deps.maxTails ?? DEFAULT_MAX_TAILS;
   let open = 0;
 
-  const page = async (topic: string | undefined) => {
+  const page = async (topic: string | undefined, writable: boolean) => {
     const names = (await deps.cluster.topics()).map((t) => t.name);
     const chosen = topic ?? names.find((n) => n === deps.namespace.topic("orders")) ?? names[0];
     if (chosen === undefined) throw new KafkaPairError("TOPIC_NOT_FOUND", "no topic to tail on this cluster");
     if (!names.includes(chosen)) throw new KafkaPairError("TOPIC_NOT_FOUND", `no topic "${chosen}" on this cluster`);
-    return layout(`Live tail: ${chosen}`, tailPage(chosen, names), { writable: false, script: "tail" });
+    return layout(`Live tail: ${chosen}`, tailPage(chosen, names), { writable, script: "tail" });
   };
-  routes.get("/tail", async (c) => c.html(await page(c.req.query("topic") || undefined)));
-  routes.get("/tail/:topic", async (c) => c.html(await page(c.req.param("topic"))));
+  routes.get("/tail", async (c) => c.html(await page(c.req.query("topic") || undefined, c.get("writable"))));
+  routes.get("/tail/:topic", async (c) => c.html(await page(c.req.param("topic"), c.get("writable"))));
 
   routes.get("/api/tail/:topic", async (c) => {
     const topic = c.req.param("topic");
