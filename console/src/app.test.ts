@@ -209,8 +209,32 @@ describe("console groups", () => {
     kit.cluster.commit("g", ORDERS, 0, 10n);
     await sampler.sample();
     expect(sampler.series("g")).toEqual([
-      { at: 1_000_000, lag: 8, rate: 0 },
-      { at: 1_002_000, lag: 0, rate: 4 },
+      { at: 1_000_000, lag: 8, rate: 0, source: "kafka" },
+      { at: 1_002_000, lag: 0, rate: 4, source: "kafka" },
+    ]);
+  });
+
+  it("takes throughput from the consumer worker's processed counter while it answers", async () => {
+    let now = 1_000_000;
+    let processed: number | undefined = 100;
+    const kit = consoleKit();
+    const { LagSampler } = await import("./groups/sampler.ts");
+    const { createLogger } = await import("@kafka-pair/shared/log");
+    const counts = async () => (processed === undefined ? undefined : new Map([["g", processed]]));
+    const sampler = new LagSampler(kit.cluster, createLogger("t", "silent"), () => now, counts);
+    kit.cluster.append({ topic: ORDERS, key: "k", value: encoder.encode("{}"), headers: {}, partition: 0 });
+    kit.cluster.commit("g", ORDERS, 0, 1n);
+    await sampler.sample();
+    now += 1_000;
+    processed = 130;
+    await sampler.sample();
+    now += 1_000;
+    processed = undefined;
+    await sampler.sample();
+    expect(sampler.series("g").map((s) => [s.rate, s.source])).toEqual([
+      [0, "consumer"],
+      [30, "consumer"],
+      [0, "kafka"],
     ]);
   });
 });

@@ -11,6 +11,7 @@ import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
 import { createConsoleApp } from "./app.ts";
 import { buildAssets } from "./assets/build.ts";
 import { ConfluentCluster } from "./cluster/confluent.ts";
+import { consumerMetricsReader } from "./groups/consumer-metrics.ts";
 import { LagSampler } from "./groups/sampler.ts";
 import { isLoopback } from "./guard/loopback.ts";
 
@@ -19,7 +20,12 @@ const logger = createLogger("console", config.logLevel);
 let stopping = false;
 
 const cluster = new ConfluentCluster({ connection: config.kafka, logger });
-const sampler = new LagSampler(cluster, logger);
+const sampler = new LagSampler(
+  cluster,
+  logger,
+  Date.now,
+  consumerMetricsReader(config.console.consumerUrl, (group) => config.namespace.group(group)),
+);
 let producer: Promise<ProducerTransport> | undefined;
 const replayProducer = () => {
   producer ??= (async () => {

@@ -16,7 +16,11 @@ describe("loadConfig", () => {
   it("serves the console on 127.0.0.1:8989 unless told otherwise", () => {
     const console = loadConfig("console", {});
     expect([console.host, console.port, console.kafka.clientId]).toEqual(["127.0.0.1", 8989, "kafka-pair-console"]);
-    expect(console.console).toEqual({ producerUrl: "http://127.0.0.1:3000", sampleIntervalMs: 5000 });
+    expect(console.console).toEqual({
+      producerUrl: "http://127.0.0.1:3000",
+      consumerUrl: "http://127.0.0.1:3001",
+      sampleIntervalMs: 5000,
+    });
     const moved = loadConfig("console", { HOST: "0.0.0.0", PORT: "4389", CONSOLE_PRODUCER_URL: "http://edge:3000" });
     expect([moved.host, moved.port, moved.console.producerUrl]).toEqual(["0.0.0.0", 4389, "http://edge:3000"]);
     expect(() => loadConfig("console", { CONSOLE_PRODUCER_URL: "not a url" })).toThrow(/CONSOLE_PRODUCER_URL/);

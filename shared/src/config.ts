@@ -166,6 +166,12 @@ export const Env = v.object({
     v.optional(v.pipe(v.string(), v.url()), "http://127.0.0.1:3000"),
     v.description("Console: the producer edge its produce form posts through (with `PRODUCER_API_TOKEN` when set)."),
   ),
+  CONSOLE_CONSUMER_URL: v.pipe(
+    v.optional(v.pipe(v.string(), v.url()), "http://127.0.0.1:3001"),
+    v.description(
+      "Console: a consumer worker's ops address; while it answers, the group chart's throughput is its processed counter (`/metrics`), else Kafka's committed offsets.",
+    ),
+  ),
   CONSOLE_SAMPLE_INTERVAL_MS: v.pipe(
     v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1000)), "5000"),
     v.description("Console: how often it samples the groups' lag and committed offsets for its charts."),
@@ -208,6 +214,8 @@ export interface WorkerConfig {
 export interface ConsoleSettings {
   /** The producer edge the produce form posts through. */
   producerUrl: string;
+  /** A consumer worker's ops address, for its /metrics. */
+  consumerUrl: string;
   sampleIntervalMs: number;
 }
 
@@ -306,6 +314,10 @@ export function loadConfig(role: WorkerConfig["role"], source = processEnv()): W
       revokeTimeoutMs: env.CONSUMER_REVOKE_TIMEOUT_MS,
       maxBufferedPerPartition: env.CONSUMER_MAX_BUFFERED_PER_PARTITION,
     },
-    console: { producerUrl: env.CONSOLE_PRODUCER_URL, sampleIntervalMs: env.CONSOLE_SAMPLE_INTERVAL_MS },
+    console: {
+      producerUrl: env.CONSOLE_PRODUCER_URL,
+      consumerUrl: env.CONSOLE_CONSUMER_URL,
+      sampleIntervalMs: env.CONSOLE_SAMPLE_INTERVAL_MS,
+    },
   };
 }

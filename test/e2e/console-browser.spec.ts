@@ -44,6 +44,7 @@ describe("console in a browser", { timeout: 180_000 }, () => {
     console_ = await startWorker("console", {
       ...env,
       CONSOLE_PRODUCER_URL: producer.url,
+      CONSOLE_CONSUMER_URL: consumer.url,
       CONSOLE_SAMPLE_INTERVAL_MS: "1000",
     });
     pages = await useBrowser();
@@ -166,6 +167,8 @@ describe("console in a browser", { timeout: 180_000 }, () => {
     await page.waitForTimeout(2_500); // two more samples for the chart
     await page.reload();
     await page.locator("#chart polyline.lag").waitFor({ state: "attached" });
+    // The consumer worker answers the console: throughput comes from its processed counter.
+    expect(await page.locator("#chart .rate-label").textContent()).toContain("(consumer /metrics)");
     await shot(page, "group");
     await page.goto(`${console_.url}/groups`);
     expect(await page.locator(`#groups tr[data-group="${ns.group(GROUP)}"] .lag`).textContent()).toBe("0");

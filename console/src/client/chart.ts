@@ -5,6 +5,7 @@ interface Sample {
   at: number;
   lag: number;
   rate: number;
+  source: "consumer" | "kafka";
 }
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -55,7 +56,12 @@ function draw(svg: SVGSVGElement, samples: Sample[]): void {
   );
   svg.append(
     text(PAD, PAD - 8, `lag now ${last.lag} (max ${Math.max(...samples.map((s) => s.lag))})`, "lag-label"),
-    text(W - PAD - 200, PAD - 8, `${last.rate.toFixed(1)} records/s`, "rate-label"),
+    text(
+      W - PAD - 260,
+      PAD - 8,
+      `${last.rate.toFixed(1)} records/s (${last.source === "consumer" ? "consumer /metrics" : "committed offsets"})`,
+      "rate-label",
+    ),
     text(PAD, H - 8, `${Math.round((last.at - from) / 1000)} s ago`, "note"),
     text(W - PAD - 20, H - 8, "now", "note"),
   );

@@ -6,8 +6,20 @@ export interface LagSample {
   /** Epoch ms. */
   at: number;
   lag: number;
-  /** Records committed per second since the previous sample (the group's throughput). */
+  /** Records per second since the previous sample (the group's throughput). */
   rate: number;
+  /** Where the rate comes from: the consumer worker's processed counter, or Kafka's committed offsets. */
+  source: "consumer" | "kafka";
+}
+
+type Counted = { at: number; sum: bigint };
+
+/** Per second since the previous count of this key (0 for the first), remembering this one. */
+function rateOf(previous: Map<string, Counted>, key: string, now: Counted): number {
+  const before = previous.get(key);
+  previous.set(key, now);
+  if (!before || now.at <= before.at) return 0;
+  return Math.max(0, (Number(now.sum - before.sum) * 1000) / (now.at - before.at));
 }
 
 /** How far back the charts go. */
@@ -19,13 +31,16 @@ export const WINDOW_MS = 10 * 60_000;
  */
 export class LagSampler {
   readonly #series = new Map<string, LagSample[]>();
-  readonly #committed = new Map<string, { at: number; sum: bigint }>();
+  readonly #committed = new Map<string, Counted>();
+  readonly #processed = new Map<string, Counted>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly cluster: ConsoleCluster,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
+    /** Events handled per group, from the consumer worker's /metrics, when it runs where the console can ask it. */
+    private readonly consumerCounts: () => Promise<Map<string, number> | undefined> = async () => undefined,
   ) {}
 
   series(groupId: string): LagSample[] {
@@ -35,17 +50,24 @@ export class LagSampler {
   /** One sample of every consumer group. */
   async sample(): Promise<void> {
     const at = this.now();
+    const counts = await this.consumerCounts();
     for (const summary of await this.cluster.groups()) {
       if (summary.protocolType !== "consumer" && summary.protocolType !== "") continue;
       const group = await this.cluster.group(summary.groupId);
       if (!group) continue;
       const lags = await groupLag(this.cluster, group);
-      const sum = totalCommitted(lags);
-      const previous = this.#committed.get(group.groupId);
-      this.#committed.set(group.groupId, { at, sum });
-      const rate = previous && at > previous.at ? (Number(sum - previous.sum) * 1000) / (at - previous.at) : 0;
+      const committedRate = rateOf(this.#committed, group.groupId, { at, sum: totalCommitted(lags) });
+      const processed = counts?.get(group.groupId);
+      const processedRate =
+        processed === undefined
+          ? undefined
+          : rateOf(this.#processed, group.groupId, { at, sum: BigInt(Math.round(processed)) });
       const series = (this.#series.get(group.groupId) ?? []).filter((s) => s.at > at - WINDOW_MS);
-      series.push({ at, lag: Number(totalLag(lags)), rate: Math.max(0, rate) });
+      series.push(
+        processedRate === undefined
+          ? { at, lag: Number(totalLag(lags)), rate: committedRate, source: "kafka" }
+          : { at, lag: Number(totalLag(lags)), rate: processedRate, source: "consumer" },
+      );
       this.#series.set(group.groupId, series);
     }
   }

@@ -28,7 +28,8 @@ export function groupPage(group: GroupInfo, lags: PartitionLag[], total: bigint)
 total lag <strong id="total-lag">${String(total)}</strong></p>
 <h2>Lag and throughput, last minutes</h2>
 <figure id="chart" data-group="${group.groupId}"><svg viewBox="0 0 600 200" role="img" aria-label="lag and throughput"></svg>
-<figcaption><span class="lag-key">lag (records)</span> <span class="rate-key">committed records/s</span>, sampled from Kafka's offsets</figcaption></figure>
+<figcaption><span class="lag-key">lag (records, from Kafka's offsets)</span> · <span class="rate-key">throughput (records/s)</span>:
+the consumer worker's processed counter while the console reaches its <code>/metrics</code>, else Kafka's committed offsets</figcaption></figure>
 <h2>Members</h2>
 <table id="members">
 <thead><tr><th>client id</th><th>host</th><th>member id</th><th>assignment</th></tr></thead>
