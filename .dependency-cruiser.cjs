@@ -7,6 +7,14 @@ const adapters =
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
+    {
+      name: "no-circular",
+      comment:
+        "No import cycles, type-only imports included: a cycle means two modules are one concern split in two, or a barrel imported from inside its own folder.",
+      severity: "error",
+      from: {},
+      to: { circular: true },
+    },
     ...["producer", "consumer", "shared"].map((pkg) => ({
       name: `no-path-into-${pkg}-src`,
       comment: `Outside ${pkg}/, import @kafka-pair/${pkg} by its package name (package.json exports), not by a path into its src/.`,

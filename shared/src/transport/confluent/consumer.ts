@@ -20,7 +20,7 @@ import type {
   TopicPartition,
 } from "../consumer.ts";
 import { activePartitions, drainPartition, partitionKey as keyOf, releasePartitions } from "../partitions.ts";
-import type { ConfluentOptions } from "./index.ts";
+import type { ConfluentOptions } from "./options.ts";
 
 // librdkafka rebalance event codes.
 const ERR_ASSIGN_PARTITIONS = -175;

@@ -2,23 +2,14 @@
 
 import type { KafkaJS } from "@confluentinc/kafka-javascript";
 import confluent from "@confluentinc/kafka-javascript";
-import type { KafkaConnection } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import type { KafkaTransport } from "../types.ts";
 import { ConfluentAdmin } from "./admin.ts";
 import { ConfluentConsumer } from "./consumer.ts";
+import type { ConfluentOptions } from "./options.ts";
 import { ConfluentProducer } from "./producer.ts";
 
-export interface ConfluentOptions {
-  connection: KafkaConnection;
-  logger: Logger;
-  deliveryTimeoutMs: number;
-  lingerMs: number;
-  /** librdkafka's queue.buffering.max.messages: the bound on records waiting locally. */
-  maxQueuedMessages?: number;
-  /** Produce requests in flight per broker connection (1-5 with idempotence); librdkafka's default is 5. */
-  maxInFlight?: number;
-}
+export type { ConfluentOptions } from "./options.ts";
 
 function kafkaJsLogger(logger: Logger): KafkaJS.Logger {
   const make = (log: Logger): KafkaJS.Logger => ({

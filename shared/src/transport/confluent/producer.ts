@@ -6,7 +6,7 @@ import { KafkaPairError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import type { DeliveryReport, ProduceRecord, ProducerStats, ProducerTransport, TransactionScope } from "../producer.ts";
 import { HeaderCache } from "./headers.ts";
-import type { ConfluentOptions } from "./index.ts";
+import type { ConfluentOptions } from "./options.ts";
 import { ERR_ALL_BROKERS_DOWN, ERR_FATAL, parseStats, toDeliveryError, writableCluster } from "./reports.ts";
 
 interface PendingDelivery {

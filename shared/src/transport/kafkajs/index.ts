@@ -2,18 +2,14 @@
 
 import type { KafkaConfig, logCreator, SASLOptions } from "kafkajs";
 import kafkajs from "kafkajs";
-import type { KafkaConnection } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 import type { KafkaTransport } from "../types.ts";
 import { KafkaJsAdmin } from "./admin.ts";
 import { KafkaJsConsumer } from "./consumer.ts";
+import type { KafkaJsOptions } from "./options.ts";
 import { KafkaJsProducer } from "./producer.ts";
 
-export interface KafkaJsOptions {
-  connection: KafkaConnection;
-  logger: Logger;
-  deliveryTimeoutMs: number;
-}
+export type { KafkaJsOptions } from "./options.ts";
 
 const { Kafka, logLevel } = kafkajs;
 

@@ -4,7 +4,7 @@ import kafkajs from "kafkajs";
 import { KafkaPairError } from "../../errors.ts";
 import type { DeliveryReport, ProduceRecord, ProducerTransport } from "../producer.ts";
 import { toDeliveryError } from "./errors.ts";
-import type { KafkaJsOptions } from "./index.ts";
+import type { KafkaJsOptions } from "./options.ts";
 
 const { Partitioners } = kafkajs;
 

@@ -17,7 +17,7 @@ import type {
   ConsumerTransport,
   TopicPartition,
 } from "../consumer.ts";
-import { baseOptions, type PlatformaticOptions } from "./index.ts";
+import { baseOptions, type PlatformaticOptions } from "./options.ts";
 
 /** The only assignor @platformatic/kafka's consumer offers (its default protocols). */
 const PLATFORMATIC_ASSIGNOR = "roundrobin";

@@ -9,9 +9,9 @@ import {
   readCString,
   readPartitionList,
 } from "./ffi.deno.ts";
-import type { FfiOptions } from "./index.deno.ts";
 import { CONST, LAYOUT } from "./layout.ts";
 import type { RdKafka } from "./library.deno.ts";
+import type { FfiOptions } from "./options.deno.ts";
 
 const ADMIN_TIMEOUT_MS = 30_000;
 

@@ -22,9 +22,9 @@ import {
   readPartitionList,
   takeError,
 } from "./ffi.deno.ts";
-import type { FfiOptions } from "./index.deno.ts";
 import { CONST, LAYOUT } from "./layout.ts";
 import type { RdKafka } from "./library.deno.ts";
+import type { FfiOptions } from "./options.deno.ts";
 
 const MSG = LAYOUT.message;
 type EachMessage = (message: ConsumedMessage) => Promise<void>;

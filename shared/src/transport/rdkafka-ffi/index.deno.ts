@@ -1,24 +1,14 @@
 // Deno only: librdkafka's C library through Deno FFI (`--allow-ffi`), the client the Node
 // adapter runs on, without its Node binding (a nan addon Deno cannot load).
-import type { KafkaConnection } from "../../config.ts";
-import type { Logger } from "../../log.ts";
 import type { KafkaTransport } from "../types.ts";
 import { FfiAdmin } from "./admin.deno.ts";
 import { FfiConsumer } from "./consumer.deno.ts";
-import { type LoadedLibrary, loadLibrdkafka } from "./library.deno.ts";
+import { loadLibrdkafka } from "./library.deno.ts";
+import type { FfiOptions } from "./options.deno.ts";
 import { FfiProducer } from "./producer.deno.ts";
 
+export type { FfiOptions } from "./options.deno.ts";
 export type { FfiProducer };
-
-export interface FfiOptions {
-  lib: LoadedLibrary;
-  connection: KafkaConnection;
-  logger: Logger;
-  deliveryTimeoutMs: number;
-  lingerMs: number;
-  /** librdkafka's queue.buffering.max.messages: the bound on records waiting locally. */
-  maxQueuedMessages?: number;
-}
 
 /** Loads librdkafka (see library.deno.ts for where from) and logs which file and version. */
 export function rdkafkaFfiTransport(options: Omit<FfiOptions, "lib"> & { libraryPath?: string }): KafkaTransport {

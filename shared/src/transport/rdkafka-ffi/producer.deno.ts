@@ -13,9 +13,9 @@ import {
   readCString,
   takeError,
 } from "./ffi.deno.ts";
-import type { FfiOptions } from "./index.deno.ts";
 import { CONST, LAYOUT, VTYPE } from "./layout.ts";
 import type { RdKafka } from "./library.deno.ts";
+import type { FfiOptions } from "./options.deno.ts";
 import { parseStats, toDeliveryError, writableCluster } from "./stats.ts";
 
 interface PendingDelivery {
