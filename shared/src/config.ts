@@ -75,7 +75,7 @@ export const Env = v.object({
     v.optional(v.picklist(["confluent", "kafkajs", "platformatic"]), "confluent"),
     v.description(
       "Kafka client: `confluent` is librdkafka (on Node the Confluent binding, on Deno the same C library through FFI); " +
-        "`kafkajs` (the benchmark's peer) and `platformatic` (@platformatic/kafka, for Deno hosts without FFI) are pure JavaScript.",
+        "`kafkajs` (the benchmark's peer) and `platformatic` (@platformatic/kafka: the producer only, for Deno hosts without FFI) are pure JavaScript.",
     ),
   ),
   LIBRDKAFKA_PATH: v.pipe(

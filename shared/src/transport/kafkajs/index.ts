@@ -60,7 +60,7 @@ export function kafkaJsTransport(options: KafkaJsOptions): KafkaTransport {
   return {
     name: "kafkajs",
     producer: () => new KafkaJsProducer(kafka, options),
-    consumer: (consumerOptions) => new KafkaJsConsumer(kafka, consumerOptions),
+    consumer: (consumerOptions) => new KafkaJsConsumer(kafka, consumerOptions, logger),
     admin: () => new KafkaJsAdmin(kafka),
   };
 }

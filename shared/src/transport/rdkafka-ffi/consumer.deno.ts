@@ -45,6 +45,8 @@ class PartitionState {
   readonly abort = new AbortController();
   /** Offset of the last message queued: a refetch after pause/resume must not repeat it. */
   lastQueued = -1n;
+  /** librdkafka's position after the last turn whose messages are all queued here (past control records). */
+  position: bigint | undefined;
   running: Promise<void> | undefined;
   paused = false;
   constructor(
@@ -139,7 +141,15 @@ export class FfiConsumer implements ConsumerTransport {
     // Turns of 200 events with a setImmediate between them (see EventPump): the per-partition queues
     // drain between turns instead of filling up to a pause (a pause drops librdkafka's prefetched
     // messages, which then have to be fetched again: 3-10x slower, measured).
-    this.#pump = new EventPump(rd, queue, (event, type) => this.#onEvent(event, type), this.#logger, 100, 200);
+    this.#pump = new EventPump(
+      rd,
+      queue,
+      (event, type) => this.#onEvent(event, type),
+      this.#logger,
+      100,
+      200,
+      () => this.#notePositions(),
+    );
   }
 
   async run(eachMessage: EachMessage): Promise<void> {
@@ -210,6 +220,39 @@ export class FfiConsumer implements ConsumerTransport {
     state.running ??= this.#drain(state);
   }
 
+  /**
+   * Snapshots librdkafka's positions after a turn of the pump, once every message it handed out
+   * is queued here, so a position never runs ahead of what this adapter holds. librdkafka's
+   * position steps over transaction markers as Kafka's Java consumer does.
+   */
+  #notePositions(): void {
+    const rk = this.#rk;
+    // Draining drops fetched messages: a position past them would commit what nobody handled.
+    if (!rk || this.#closed || this.#draining || this.#partitions.size === 0) return;
+    const rd = this.#rd;
+    const list = makePartitionList(
+      rd,
+      [...this.#partitions.values()].map(({ topic, partition }) => ({ topic, partition })),
+    );
+    try {
+      if (rd.rd_kafka_position(rk, list) !== CONST.ERR_NO_ERROR) return;
+      for (const p of readPartitionList(list)) {
+        const state = this.#partitions.get(keyOf(p));
+        if (state) state.position = p.err === CONST.ERR_NO_ERROR && p.offset >= 0n ? p.offset : undefined;
+      }
+    } finally {
+      rd.rd_kafka_topic_partition_list_destroy(list);
+    }
+  }
+
+  position(tp: TopicPartition): string | undefined {
+    const state = this.#partitions.get(keyOf(tp));
+    // Queued messages not yet handed out, a partition going away, or a drain dropping fetched ones:
+    // the position would run ahead of what was handled.
+    if (!state || this.#draining || state.queue.length > 0 || state.abort.signal.aborted) return undefined;
+    return state.position === undefined ? undefined : String(state.position);
+  }
+
   #headers(msg: NonNullable<Ptr>): Record<string, string> {
     const rd = this.#rd;
     const out: Record<string, string> = {};
@@ -272,6 +315,7 @@ export class FfiConsumer implements ConsumerTransport {
     const rk = this.#rk;
     if (!rk) return;
     state.lastQueued = offset - 1n;
+    state.position = undefined;
     const list = makePartitionList(this.#rd, [{ topic: state.topic, partition: state.partition, offset }]);
     // timeout 0: the seek is queued, not awaited.
     const error = takeError(this.#rd, this.#rd.rd_kafka_seek_partitions(rk, list, 0));

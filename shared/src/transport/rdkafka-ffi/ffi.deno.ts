@@ -130,6 +130,8 @@ export class EventPump {
     private readonly waitMs = 100,
     /** Events served per turn before yielding to the event loop (message handlers, timers, I/O). */
     private readonly maxBatch = 1000,
+    /** Called after each turn, empty ones included: every event polled so far has been handled. */
+    private readonly afterTurn: () => void = () => {},
   ) {
     this.#done = this.#loop();
   }
@@ -153,6 +155,11 @@ export class EventPump {
           break;
         }
         event = rd.queue_poll_now(this.queue, 0);
+      }
+      try {
+        this.afterTurn();
+      } catch (err) {
+        this.logger.error({ err }, "librdkafka turn handler failed");
       }
     }
   }
