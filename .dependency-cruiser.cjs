@@ -2,7 +2,7 @@
 const clients = "node_modules/(@confluentinc/kafka-javascript|kafkajs|@platformatic/kafka)/";
 // The adapter directories: reaching one means loading its Kafka client.
 const adapters =
-  "^shared/src/transport/(confluent|kafkajs|platformatic|rdkafka-ffi)/(index|producer|consumer|admin)\\.ts$";
+  "^shared/src/transport/(confluent|kafkajs|platformatic|rdkafka-ffi)/(index|producer|consumer|admin|native)(\\.deno)?\\.ts$";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -32,6 +32,14 @@ module.exports = {
         path: "^shared/src/(contracts/|errors\\.ts|transport/(types|admin|producer|consumer)\\.ts|transport/memory/|testing\\.ts)",
       },
       to: { path: adapters, reachable: true },
+    },
+    {
+      name: "librdkafka-core-calls-no-client",
+      comment:
+        "The librdkafka core decides, the native layers call: the core imports neither a native layer nor a Kafka client, so the unit project runs it on a fake layer.",
+      severity: "error",
+      from: { path: "^shared/src/transport/librdkafka/" },
+      to: { path: [clients, "^shared/src/transport/(confluent|rdkafka-ffi|kafkajs|platformatic)/"] },
     },
     {
       name: "apps-see-interfaces-only",

@@ -1,13 +1,4 @@
-import type { KafkaConnection } from "../../config.ts";
-import type { Logger } from "../../log.ts";
+import type { LibrdkafkaOptions } from "../librdkafka/options.ts";
 
-export interface ConfluentOptions {
-  connection: KafkaConnection;
-  logger: Logger;
-  deliveryTimeoutMs: number;
-  lingerMs: number;
-  /** librdkafka's queue.buffering.max.messages: the bound on records waiting locally. */
-  maxQueuedMessages?: number;
-  /** Produce requests in flight per broker connection (1-5 with idempotence); librdkafka's default is 5. */
-  maxInFlight?: number;
-}
+/** The Node adapter takes the core's options as they are. */
+export type ConfluentOptions = LibrdkafkaOptions;

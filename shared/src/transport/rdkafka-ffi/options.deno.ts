@@ -1,13 +1,7 @@
-import type { KafkaConnection } from "../../config.ts";
-import type { Logger } from "../../log.ts";
+import type { LibrdkafkaOptions } from "../librdkafka/options.ts";
 import type { LoadedLibrary } from "./library.deno.ts";
 
-export interface FfiOptions {
+/** The core's options and the loaded library. */
+export interface FfiOptions extends LibrdkafkaOptions {
   lib: LoadedLibrary;
-  connection: KafkaConnection;
-  logger: Logger;
-  deliveryTimeoutMs: number;
-  lingerMs: number;
-  /** librdkafka's queue.buffering.max.messages: the bound on records waiting locally. */
-  maxQueuedMessages?: number;
 }
