@@ -2,7 +2,7 @@
 const clients = "node_modules/(@confluentinc/kafka-javascript|kafkajs|@platformatic/kafka)/";
 // The adapter directories: reaching one means loading its Kafka client.
 const adapters =
-  "^shared/src/transport/(confluent|kafkajs|platformatic|rdkafka-ffi)/(index|producer|consumer|admin|native)(\\.deno)?\\.ts$";
+  "^shared/src/transport/(confluent|platformatic|rdkafka-ffi)/(index|producer|consumer|admin|native)(\\.deno)?\\.ts$";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -34,12 +34,19 @@ module.exports = {
       to: { path: adapters, reachable: true },
     },
     {
+      name: "kafkajs-is-a-bench-peer",
+      comment: "KafkaJS is the benchmark's peer (bench/peers/kafkajs), not a client of the product.",
+      severity: "error",
+      from: { path: "^(shared|producer|consumer)/" },
+      to: { path: ["node_modules/kafkajs/", "^bench/"] },
+    },
+    {
       name: "librdkafka-core-calls-no-client",
       comment:
         "The librdkafka core decides, the native layers call: the core imports neither a native layer nor a Kafka client, so the unit project runs it on a fake layer.",
       severity: "error",
       from: { path: "^shared/src/transport/librdkafka/" },
-      to: { path: [clients, "^shared/src/transport/(confluent|rdkafka-ffi|kafkajs|platformatic)/"] },
+      to: { path: [clients, "^shared/src/transport/(confluent|rdkafka-ffi|platformatic)/"] },
     },
     {
       name: "apps-see-interfaces-only",
@@ -50,7 +57,7 @@ module.exports = {
         path: "^(producer|consumer)/src/",
         pathNot: "(^|/)main(\\.deno)?\\.ts$|^consumer/src/(replay|measure-commits)\\.ts$",
       },
-      to: { path: [clients, "^shared/src/transport/(confluent|kafkajs|platformatic|rdkafka-ffi|select)"] },
+      to: { path: [clients, "^shared/src/transport/(confluent|platformatic|rdkafka-ffi|select)"] },
     },
     {
       name: "unit-tests-load-no-kafka-client",

@@ -72,10 +72,10 @@ export const Env = v.object({
     ),
   ),
   TRANSPORT: v.pipe(
-    v.optional(v.picklist(["confluent", "kafkajs", "platformatic"]), "confluent"),
+    v.optional(v.picklist(["confluent", "platformatic"]), "confluent"),
     v.description(
       "Kafka client: `confluent` is librdkafka (on Node the Confluent binding, on Deno the same C library through FFI); " +
-        "`kafkajs` (the benchmark's peer) and `platformatic` (@platformatic/kafka: the producer only, for Deno hosts without FFI) are pure JavaScript.",
+        "`platformatic` (@platformatic/kafka, pure JavaScript) is Deno's fallback for hosts without FFI, producer only.",
     ),
   ),
   LIBRDKAFKA_PATH: v.pipe(

@@ -1,5 +1,4 @@
-import type { Consumer, IHeaders, Kafka } from "kafkajs";
-import type { Logger } from "../../log.ts";
+import type { Logger } from "@kafka-pair/shared/log";
 import type {
   CommitPosition,
   ConsumedMessage,
@@ -7,7 +6,8 @@ import type {
   ConsumerTransport,
   RebalanceListener,
   TopicPartition,
-} from "../consumer.ts";
+} from "@kafka-pair/shared/transport";
+import type { Consumer, IHeaders, Kafka } from "kafkajs";
 
 const utf8 = new TextDecoder();
 
