@@ -17,6 +17,7 @@ export async function createDenoTransport(config: WorkerConfig, logger: Logger):
     ...base,
     lingerMs: config.lingerMs,
     maxQueuedMessages: config.maxQueuedMessages,
+    group: config.group,
     libraryPath: config.librdkafkaPath,
   });
 }

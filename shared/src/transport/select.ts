@@ -19,5 +19,6 @@ export async function createTransport(config: WorkerConfig, logger: Logger): Pro
     deliveryTimeoutMs: config.deliveryTimeoutMs,
     lingerMs: config.lingerMs,
     maxQueuedMessages: config.maxQueuedMessages,
+    group: config.group,
   });
 }

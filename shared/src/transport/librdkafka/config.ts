@@ -1,6 +1,6 @@
 // librdkafka's configuration dictionaries, built once for both native layers: what a producer,
 // a consumer or an admin handle is given is decided here and nowhere else.
-import type { KafkaConnection } from "../../config.ts";
+import type { GroupSettings, KafkaConnection } from "../../config.ts";
 import type { ConsumerOptions } from "../consumer.ts";
 import type { Properties } from "./native.ts";
 import type { LibrdkafkaOptions } from "./options.ts";
@@ -36,14 +36,38 @@ export function producerProperties(options: LibrdkafkaOptions, transactionalId?:
   };
 }
 
+/**
+ * How the member takes part in its group. Classic: client-side cooperative-sticky assignment
+ * (incremental rebalances: partitions that stay with a member keep flowing). KIP-848's consumer
+ * protocol: the broker assigns and times the session, so librdkafka refuses the classic
+ * settings (partition.assignment.strategy, session.timeout.ms, heartbeat.interval.ms) there.
+ */
+export function groupProperties(group: GroupSettings = { protocol: "classic" }): Properties {
+  if (group.protocol === "consumer") {
+    return {
+      "group.protocol": "consumer",
+      ...(group.remoteAssignor ? { "group.remote.assignor": group.remoteAssignor } : {}),
+    };
+  }
+  // group.protocol left at its default (classic): librdkafka before 2.4 (Debian's 2.0.2) has no such property.
+  return {
+    "partition.assignment.strategy": "cooperative-sticky",
+    ...(group.sessionTimeoutMs !== undefined ? { "session.timeout.ms": group.sessionTimeoutMs } : {}),
+    ...(group.heartbeatIntervalMs !== undefined ? { "heartbeat.interval.ms": group.heartbeatIntervalMs } : {}),
+  };
+}
+
 /** A read_committed group member whose offsets are committed by the worker once handled. */
-export function consumerProperties(connection: KafkaConnection, options: ConsumerOptions): Properties {
+export function consumerProperties(
+  connection: KafkaConnection,
+  options: ConsumerOptions,
+  group?: GroupSettings,
+): Properties {
   return {
     ...connectionProperties(connection),
     "group.id": options.groupId,
     "isolation.level": "read_committed",
-    // Incremental rebalances: partitions that stay with a member keep flowing.
-    "partition.assignment.strategy": "cooperative-sticky",
+    ...groupProperties(group),
     // Offsets are committed by the worker once handled, never on a timer (benchmarks aside).
     "enable.auto.commit": options.autoCommit ?? false,
     "enable.auto.offset.store": false,

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createLogger } from "../../log.ts";
 import { until } from "../../testing.ts";
 import type { ConsumedMessage, TopicPartition } from "../consumer.ts";
+import { groupProperties } from "./config.ts";
 import { LibrdkafkaConsumer } from "./consumer.ts";
 import { fakeLayer } from "./fake-native.ts";
 
@@ -57,6 +58,31 @@ describe("librdkafka core: consumer configuration", () => {
       "security.protocol": "plaintext",
     });
     expect(native.topics).toEqual(["t"]);
+  });
+});
+
+describe("librdkafka core: group protocol", () => {
+  it("classic: client-side cooperative-sticky, the classic liveness settings when given, no group.protocol", () => {
+    expect(groupProperties()).toEqual({ "partition.assignment.strategy": "cooperative-sticky" });
+    expect(groupProperties({ protocol: "classic", sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000 })).toEqual({
+      "partition.assignment.strategy": "cooperative-sticky",
+      "session.timeout.ms": 10_000,
+      "heartbeat.interval.ms": 1_000,
+    });
+  });
+
+  it("consumer (KIP-848): group.protocol=consumer, none of the settings it forbids", async () => {
+    const { layer, consumers } = fakeLayer();
+    const consumer = new LibrdkafkaConsumer(
+      layer,
+      { ...options, group: { protocol: "consumer", remoteAssignor: "uniform" } },
+      { groupId: "g", topics: ["t"], fromBeginning: true },
+    );
+    await consumer.connect();
+    const properties = consumers[0]?.properties ?? {};
+    expect(properties).toMatchObject({ "group.protocol": "consumer", "group.remote.assignor": "uniform" });
+    for (const forbidden of ["partition.assignment.strategy", "session.timeout.ms", "heartbeat.interval.ms"])
+      expect(properties).not.toHaveProperty([forbidden]);
   });
 });
 

@@ -64,7 +64,7 @@ export class LibrdkafkaConsumer implements ConsumerTransport {
     this.#maxBuffered = consumerOptions.maxBufferedPerPartition ?? 500;
     this.#autoCommit = consumerOptions.autoCommit ?? false;
     this.#native = layer.consumer(
-      consumerProperties(options.connection, consumerOptions),
+      consumerProperties(options.connection, consumerOptions, options.group),
       {
         message: (message) => this.#enqueue(message),
         turn: () => this.#notePositions(),

@@ -1,4 +1,4 @@
-import type { KafkaConnection } from "../../config.ts";
+import type { GroupSettings, KafkaConnection } from "../../config.ts";
 import type { Logger } from "../../log.ts";
 
 /** What the librdkafka core needs from the worker's configuration, on either native layer. */
@@ -11,4 +11,6 @@ export interface LibrdkafkaOptions {
   maxQueuedMessages?: number;
   /** Produce requests in flight per broker connection (1-5 with idempotence); librdkafka's default is 5. */
   maxInFlight?: number;
+  /** The consumers' group protocol (classic when absent). */
+  group?: GroupSettings;
 }
