@@ -2,11 +2,19 @@
 const clients = "node_modules/(@confluentinc/kafka-javascript|kafkajs|@platformatic/kafka)/";
 // The adapter directories: reaching one means loading its Kafka client.
 const adapters =
-  "^shared/src/transport/(confluent|kafkajs|platformatic|rdkafka-ffi)/(index|producer|consumer|admin)\\.ts$";
+  "^shared/src/transport/(confluent|platformatic|rdkafka-ffi)/(index|producer|consumer|admin|native)(\\.deno)?\\.ts$";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
+    {
+      name: "no-circular",
+      comment:
+        "No import cycles, type-only imports included: a cycle means two modules are one concern split in two, or a barrel imported from inside its own folder.",
+      severity: "error",
+      from: {},
+      to: { circular: true },
+    },
     ...["producer", "consumer", "shared", "console"].map((pkg) => ({
       name: `no-path-into-${pkg}-src`,
       comment: `Outside ${pkg}/, import @kafka-pair/${pkg} by its package name (package.json exports), not by a path into its src/.`,
@@ -26,6 +34,21 @@ module.exports = {
       to: { path: adapters, reachable: true },
     },
     {
+      name: "kafkajs-is-a-bench-peer",
+      comment: "KafkaJS is the benchmark's peer (bench/peers/kafkajs), not a client of the product.",
+      severity: "error",
+      from: { path: "^(shared|producer|consumer)/" },
+      to: { path: ["node_modules/kafkajs/", "^bench/"] },
+    },
+    {
+      name: "librdkafka-core-calls-no-client",
+      comment:
+        "The librdkafka core decides, the native layers call: the core imports neither a native layer nor a Kafka client, so the unit project runs it on a fake layer.",
+      severity: "error",
+      from: { path: "^shared/src/transport/librdkafka/" },
+      to: { path: [clients, "^shared/src/transport/(confluent|rdkafka-ffi|platformatic)/"] },
+    },
+    {
       name: "apps-see-interfaces-only",
       comment:
         "The HTTP edge and the consumer runtime use the transport interfaces; only entry points pick an adapter.",
@@ -34,7 +57,7 @@ module.exports = {
         path: "^(producer|consumer)/src/",
         pathNot: "(^|/)main(\\.deno)?\\.ts$|^consumer/src/(replay|measure-commits)\\.ts$",
       },
-      to: { path: [clients, "^shared/src/transport/(confluent|kafkajs|platformatic|rdkafka-ffi|select)"] },
+      to: { path: [clients, "^shared/src/transport/(confluent|platformatic|rdkafka-ffi|select)"] },
     },
     {
       name: "console-sees-its-cluster-interface",
@@ -42,7 +65,7 @@ module.exports = {
         "The console's pages and routes use console/src/cluster/types.ts; only its entry point and cluster/confluent.ts load a Kafka client.",
       severity: "error",
       from: { path: "^console/src/", pathNot: "^console/src/(main|cluster/confluent)\\.ts$" },
-      to: { path: [clients, "^shared/src/transport/(confluent|kafkajs|platformatic|rdkafka-ffi|select)"] },
+      to: { path: [clients, "^shared/src/transport/(confluent|platformatic|rdkafka-ffi|select)"] },
     },
     {
       name: "unit-tests-load-no-kafka-client",

@@ -1,14 +1,26 @@
 import { defineConfig } from "vitest/config";
 
-// Two projects, each complete in itself (no option left to inheritance, whose default
+// Three projects, each complete in itself (no option left to inheritance, whose default
 // changed between vitest 4 and 5): `unit` runs in-process on the in-memory transport,
-// `e2e` against a real cluster that the global setup starts once for the whole run.
+// `bench` the benchmark's own tests, `e2e` against a real cluster that the global setup
+// starts once for the whole run.
 export default defineConfig({
   test: {
     // A global option: the cluster's global teardown may take a while to stop three brokers.
     teardownTimeout: 60_000,
     projects: [
       "vitest.unit.config.ts",
+      {
+        test: {
+          // The benchmark's own code (its peers, its sweep and round logic): in-process, no
+          // cluster, but not the product: kept out of `unit` (and of its mutation runs).
+          name: "bench",
+          include: ["bench/**/*.test.ts"],
+          setupFiles: ["test/unit/no-network.ts"],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
       {
         test: {
           name: "e2e",

@@ -81,7 +81,8 @@ export function workerEnv(ctx: Context, client: Client, logLevel = ctx.options.l
     KAFKA_BOOTSTRAP_SERVERS: ctx.bootstrapServers,
     KAFKA_NAMESPACE: ctx.ns.prefix,
     KAFKA_CLIENT_ID: `bench-${client}`,
-    TRANSPORT: client,
+    // The KafkaJS peer is not a TRANSPORT of the product: its bench entries take --client=kafkajs.
+    ...(client === "confluent" ? { TRANSPORT: client } : {}),
     LOG_LEVEL: logLevel,
     KAFKAJS_NO_PARTITIONER_WARNING: "1",
   };
@@ -146,7 +147,7 @@ export function startProducer(ctx: Context, client: Client): Promise<BenchWorker
     ctx,
     startWorker({
       name: `producer-${client}`,
-      entry: "producer/src/main.ts",
+      entry: client === "confluent" ? "producer/src/main.ts" : "bench/workers/producer.ts",
       env: workerEnv(ctx, client),
       logDir: ctx.logDir,
     }),
@@ -733,6 +734,7 @@ function startConsumer(
         `--group=${args.group}`,
         `--from=${args.from}`,
         `--commit=${args.commit}`,
+        `--client=${client}`,
         ...(args.statsFile ? [`--stats-file=${args.statsFile}`] : []),
       ],
       env: workerEnv(ctx, client),

@@ -13,19 +13,25 @@ import { createLogger } from "@kafka-pair/shared/log";
 import type { KafkaTransport } from "@kafka-pair/shared/transport";
 import { createTransport } from "@kafka-pair/shared/transport/select";
 import { encodeHistogram, newHistogram, recordMs } from "../lib/hist.ts";
+import { kafkaJsTransport } from "../peers/kafkajs/index.ts";
 
 const { values: args } = parseArgs({
   options: {
     group: { type: "string", default: "bench" },
     from: { type: "string", default: "earliest" },
     commit: { type: "string", default: "manual" },
+    // The product's client (librdkafka), or the KafkaJS peer (bench/peers/kafkajs).
+    client: { type: "string", default: "confluent" },
     "stats-file": { type: "string" },
   },
 });
 
 const config = loadConfig("consumer");
 const logger = createLogger("consumer", config.logLevel);
-const chosen = await createTransport(config, logger);
+const chosen =
+  args.client === "kafkajs"
+    ? kafkaJsTransport({ connection: config.kafka, logger, deliveryTimeoutMs: config.deliveryTimeoutMs })
+    : await createTransport(config, logger);
 // The auto-commit baseline: the adapter stores offsets and commits them on a timer (benchmark only).
 const transport: KafkaTransport =
   args.commit === "auto"

@@ -53,7 +53,7 @@ async function measure(mode: Mode): Promise<{ mode: Mode; msgPerSec: number; com
   let commits = 0;
   const send = async (positions: CommitPosition[]) => {
     commits++;
-    await (consumer.commitMany?.(positions) ?? Promise.all(positions.map((p) => consumer.commit(p))));
+    await consumer.commitMany(positions);
   };
   const coalescer = new CommitCoalescer(tracker, send);
   let seen = 0;

@@ -104,7 +104,7 @@ export class SubscriptionRunner {
     };
     this.#logger = deps.logger.child({ topic: subscription.contract.name, groupId: subscription.groupId });
     this.#slots = new Semaphore(settings.concurrency);
-    this.#tracker = new OffsetTracker((tp) => this.#consumer.position?.(tp));
+    this.#tracker = new OffsetTracker((tp) => this.#consumer.position(tp));
     this.#consumer = deps.transport.consumer({
       groupId: ns.group(subscription.groupId),
       topics: [ns.topic(subscription.contract.name)],
@@ -112,11 +112,7 @@ export class SubscriptionRunner {
       revokeTimeoutMs: settings.revokeTimeoutMs,
       maxBufferedPerPartition: settings.maxBufferedPerPartition,
     });
-    const send = this.#consumer.commitMany
-      ? this.#consumer.commitMany.bind(this.#consumer)
-      : async (positions: Parameters<ConsumerTransport["commit"]>[0][]) => {
-          await Promise.all(positions.map((p) => this.#consumer.commit(p)));
-        };
+    const send = this.#consumer.commitMany.bind(this.#consumer);
     this.#committer = new CommitCoalescer(this.#tracker, send, {
       committed: (_positions, seconds) => metrics.commitLatency.observe({ group: subscription.groupId }, seconds),
       failed: (err) => {
@@ -128,23 +124,14 @@ export class SubscriptionRunner {
 
   async start(): Promise<void> {
     const consumer = this.#consumer;
-    if (consumer.onRebalance) {
-      consumer.onRebalance({
-        onAssign: (partitions) => this.#onAssign(partitions),
-        onRevoke: (partitions, { lost }) => this.#onRevoke(partitions, lost),
-      });
-    } else {
-      // Not silent: without the hook, a rebalance may hand over work finished but not yet committed.
-      this.#logger.warn(
-        "this Kafka adapter has no rebalance hook: events finished just before a rebalance may be handled twice",
-      );
-    }
+    consumer.onRebalance({
+      onAssign: (partitions) => this.#onAssign(partitions),
+      onRevoke: (partitions, { lost }) => this.#onRevoke(partitions, lost),
+    });
     await consumer.connect();
     await consumer.run((message) => this.#onMessage(message));
-    if (consumer.position) {
-      this.#idleCommits = setInterval(() => this.#committer.notify(), 1_000);
-      this.#idleCommits.unref?.();
-    }
+    this.#idleCommits = setInterval(() => this.#committer.notify(), 1_000);
+    this.#idleCommits.unref?.();
     this.#logger.info({ concurrency: this.#deps.settings.concurrency }, "subscribed");
   }
 
@@ -152,7 +139,7 @@ export class SubscriptionRunner {
     for (const tp of partitions) this.#tracker.assign(tp);
     // The committed offsets are only needed for the lag until this member commits; no need to wait.
     this.#consumer
-      .committed?.(partitions)
+      .committed(partitions)
       .then((positions) => {
         for (const position of positions) this.#tracker.seedCommitted(position);
       })
@@ -172,7 +159,7 @@ export class SubscriptionRunner {
   }
 
   isReady(): boolean {
-    return this.#consumer.isJoined?.() ?? this.#consumer.assignment().length > 0;
+    return this.#consumer.isJoined();
   }
 
   assignment(): TopicPartition[] {
@@ -185,7 +172,7 @@ export class SubscriptionRunner {
       .snapshot()
       .filter((s) => assigned.has(s.partition))
       .map((s) => {
-        const highWatermark = this.#consumer.highWatermark?.(s);
+        const highWatermark = this.#consumer.highWatermark(s);
         const lag =
           highWatermark !== undefined && s.committed !== undefined
             ? Math.max(0, Number(BigInt(highWatermark) - BigInt(s.committed)))
@@ -318,7 +305,6 @@ export class SubscriptionRunner {
     clearInterval(this.#idleCommits);
     // The adapter finishes the messages in hand and calls onRevoke (the final commit) before leaving.
     await this.#consumer.disconnect();
-    if (!this.#consumer.onRebalance) await this.#committer.flush().catch(() => undefined);
     this.#committer.close();
     this.#logger.info({ ...this.stats }, "left the group");
   }

@@ -1,33 +1,13 @@
-import type { AccessLogSettings } from "@kafka-pair/shared/config";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
-import type { Logger } from "@kafka-pair/shared/log";
-import type { Namespace } from "@kafka-pair/shared/namespace";
-import type { ProducerTransport } from "@kafka-pair/shared/transport";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
-import type { IdempotencyStore } from "./idempotency.ts";
-import type { ProducerMetrics } from "./metrics.ts";
+import type { ProducerDeps, ProducerEnv } from "./deps.ts";
 import { kafkaHealthRoutes } from "./routes/kafka-health.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { topicRoutes } from "./routes/topics.ts";
 
-export interface ProducerDeps {
-  producer: ProducerTransport;
-  logger: Logger;
-  namespace: Namespace;
-  metrics: ProducerMetrics;
-  idempotency: IdempotencyStore;
-  /** Bearer token required on producing routes; none when undefined. */
-  apiToken: string | undefined;
-  /** CloudEvents `source` for events whose request named none. */
-  eventSource: string;
-  /** Largest request body accepted, in bytes. */
-  maxBodyBytes: number;
-  /** True once SIGTERM arrived: new produce requests are refused, in-flight ones finish. */
-  isDraining: () => boolean;
-  /** Access log: every request, a sample, or none (ACCESS_LOG); sampled 1 in 100 when not given. */
-  accessLog?: AccessLogSettings;
-}
+// The routes import these from deps.ts (not from here): no cycle between the app and its routes.
+export type { ProducerDeps, ProducerEnv } from "./deps.ts";
 
 /** The methods of each path; another method gets 405 with this Allow header. HEAD is GET without side effects. */
 export const allowedMethods: Record<string, string> = {
@@ -51,8 +31,6 @@ function clientClosed(request: Request, err: unknown): boolean {
     return false;
   }
 }
-
-export type ProducerEnv = { Variables: { requestId: string; logger: Logger } };
 
 /** The producer's HTTP edge: web-standard Hono, no Node-only imports, so Deno can serve it too. */
 export function createProducerApp(deps: ProducerDeps) {

@@ -7,9 +7,9 @@ import { loadConfig } from "@kafka-pair/shared/config";
 import { createLogger } from "@kafka-pair/shared/log";
 import type { ProducerTransport } from "@kafka-pair/shared/transport";
 import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
-import { kafkaJsTransport } from "@kafka-pair/shared/transport/kafkajs";
 import * as hdr from "hdr-histogram-js";
 import { processCpuSeconds } from "../../bench/lib/proc.ts";
+import { kafkaJsTransport } from "../../bench/peers/kafkajs/index.ts";
 import { BROKER_IDS, brokerPid } from "../kafka/launcher.ts";
 
 /** CPU seconds of the launcher's brokers so far (NaN when they are not local processes). */

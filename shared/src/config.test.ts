@@ -43,6 +43,32 @@ describe("loadConfig", () => {
     });
   });
 
+  it("speaks the classic group protocol unless told otherwise, with its own settings", () => {
+    expect(loadConfig("consumer", {}).group).toEqual({ protocol: "classic" });
+    expect(
+      loadConfig("consumer", { KAFKA_SESSION_TIMEOUT_MS: "10000", KAFKA_HEARTBEAT_INTERVAL_MS: "1000" }).group,
+    ).toEqual({ protocol: "classic", sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000 });
+    expect(
+      loadConfig("consumer", { KAFKA_GROUP_PROTOCOL: "consumer", KAFKA_GROUP_REMOTE_ASSIGNOR: "range" }).group,
+    ).toEqual({ protocol: "consumer", remoteAssignor: "range" });
+  });
+
+  it("refuses the settings KIP-848 hands to the broker, and the reverse, saying why", () => {
+    expect(() =>
+      loadConfig("consumer", {
+        KAFKA_GROUP_PROTOCOL: "consumer",
+        KAFKA_SESSION_TIMEOUT_MS: "10000",
+        KAFKA_HEARTBEAT_INTERVAL_MS: "1000",
+      }),
+    ).toThrowError(
+      /KAFKA_SESSION_TIMEOUT_MS, KAFKA_HEARTBEAT_INTERVAL_MS cannot be set with KAFKA_GROUP_PROTOCOL=consumer: under KIP-848 the broker decides/,
+    );
+    expect(() => loadConfig("consumer", { KAFKA_GROUP_REMOTE_ASSIGNOR: "uniform" })).toThrowError(
+      /KAFKA_GROUP_REMOTE_ASSIGNOR is a KAFKA_GROUP_PROTOCOL=consumer setting/,
+    );
+    expect(() => loadConfig("consumer", { KAFKA_GROUP_PROTOCOL: "eager" })).toThrowError(/KAFKA_GROUP_PROTOCOL/);
+  });
+
   it("refuses bad values, naming every one", () => {
     expect(() =>
       loadConfig("producer", { KAFKA_BOOTSTRAP_SERVERS: "localhost", LOG_LEVEL: "loud", KAFKA_LINGER_MS: "-1" }),

@@ -71,11 +71,36 @@ export const Env = v.object({
       "Bound on records waiting in the producer's local queue: past it, requests get 503 instead of memory.",
     ),
   ),
+  KAFKA_GROUP_PROTOCOL: v.pipe(
+    v.optional(v.picklist(["classic", "consumer"]), "classic"),
+    v.description(
+      "Consumer group protocol: `classic` (client-side cooperative-sticky assignment) or `consumer` (KIP-848: the broker assigns, " +
+        "no group-wide stop for a rebalance; Kafka ≥ 4.0, librdkafka ≥ 2.12). Every member of a group must be able to speak the one chosen.",
+    ),
+  ),
+  KAFKA_SESSION_TIMEOUT_MS: v.pipe(
+    v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1))),
+    v.description(
+      "Classic protocol only: how long a silent member keeps its partitions (librdkafka's default 45000). Under `consumer` the broker decides (group.consumer.session.timeout.ms), so setting it is refused.",
+    ),
+  ),
+  KAFKA_HEARTBEAT_INTERVAL_MS: v.pipe(
+    v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1))),
+    v.description(
+      "Classic protocol only: the member's heartbeat interval (librdkafka's default 3000). Under `consumer` the broker decides (group.consumer.heartbeat.interval.ms), so setting it is refused.",
+    ),
+  ),
+  KAFKA_GROUP_REMOTE_ASSIGNOR: v.pipe(
+    v.optional(v.picklist(["uniform", "range"])),
+    v.description(
+      "`consumer` protocol only: the broker-side assignor the members ask for (the broker's default when unset). Refused under `classic`.",
+    ),
+  ),
   TRANSPORT: v.pipe(
-    v.optional(v.picklist(["confluent", "kafkajs", "platformatic"]), "confluent"),
+    v.optional(v.picklist(["confluent", "platformatic"]), "confluent"),
     v.description(
       "Kafka client: `confluent` is librdkafka (on Node the Confluent binding, on Deno the same C library through FFI); " +
-        "`kafkajs` (the benchmark's peer) and `platformatic` (@platformatic/kafka, for Deno hosts without FFI) are pure JavaScript.",
+        "`platformatic` (@platformatic/kafka, pure JavaScript) is Deno's fallback for hosts without FFI, producer only.",
     ),
   ),
   LIBRDKAFKA_PATH: v.pipe(
@@ -197,6 +222,7 @@ export interface WorkerConfig {
   deliveryTimeoutMs: number;
   lingerMs: number;
   transport: Env["TRANSPORT"];
+  group: GroupSettings;
   librdkafkaPath: string | undefined;
   maxQueuedMessages: number;
   producer: {
@@ -217,6 +243,49 @@ export interface ConsoleSettings {
   /** A consumer worker's ops address, for its /metrics. */
   consumerUrl: string;
   sampleIntervalMs: number;
+}
+
+/** How the worker's consumers take part in their groups. */
+export type GroupSettings =
+  | { protocol: "classic"; sessionTimeoutMs?: number; heartbeatIntervalMs?: number }
+  | { protocol: "consumer"; remoteAssignor?: "uniform" | "range" };
+
+/**
+ * The group protocol and what each one allows: under KIP-848 the broker owns assignment and
+ * liveness, so the classic client-side settings are refused (and the reverse), never dropped.
+ */
+function groupSettings(env: Env): GroupSettings {
+  const misplaced: string[] = [];
+  if (env.KAFKA_GROUP_PROTOCOL === "consumer") {
+    if (env.KAFKA_SESSION_TIMEOUT_MS !== undefined) misplaced.push("KAFKA_SESSION_TIMEOUT_MS");
+    if (env.KAFKA_HEARTBEAT_INTERVAL_MS !== undefined) misplaced.push("KAFKA_HEARTBEAT_INTERVAL_MS");
+    if (misplaced.length > 0) {
+      throw new KafkaPairError(
+        "CONFIG_INVALID",
+        `invalid environment: ${misplaced.join(", ")} cannot be set with KAFKA_GROUP_PROTOCOL=consumer: under KIP-848 ` +
+          "the broker decides session timeout and heartbeats (group.consumer.session.timeout.ms, " +
+          "group.consumer.heartbeat.interval.ms); unset them, or use KAFKA_GROUP_PROTOCOL=classic",
+        { issues: misplaced.map((path) => ({ path, message: "not allowed with KAFKA_GROUP_PROTOCOL=consumer" })) },
+      );
+    }
+    return {
+      protocol: "consumer",
+      ...(env.KAFKA_GROUP_REMOTE_ASSIGNOR ? { remoteAssignor: env.KAFKA_GROUP_REMOTE_ASSIGNOR } : {}),
+    };
+  }
+  if (env.KAFKA_GROUP_REMOTE_ASSIGNOR !== undefined) {
+    throw new KafkaPairError(
+      "CONFIG_INVALID",
+      "invalid environment: KAFKA_GROUP_REMOTE_ASSIGNOR is a KAFKA_GROUP_PROTOCOL=consumer setting (the broker assigns " +
+        "there); under classic the members assign (cooperative-sticky): unset it, or use KAFKA_GROUP_PROTOCOL=consumer",
+      { issues: [{ path: "KAFKA_GROUP_REMOTE_ASSIGNOR", message: "not allowed with KAFKA_GROUP_PROTOCOL=classic" }] },
+    );
+  }
+  return {
+    protocol: "classic",
+    ...(env.KAFKA_SESSION_TIMEOUT_MS !== undefined ? { sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS } : {}),
+    ...(env.KAFKA_HEARTBEAT_INTERVAL_MS !== undefined ? { heartbeatIntervalMs: env.KAFKA_HEARTBEAT_INTERVAL_MS } : {}),
+  };
 }
 
 export interface AccessLogSettings {
@@ -295,6 +364,7 @@ export function loadConfig(role: WorkerConfig["role"], source = processEnv()): W
     deliveryTimeoutMs: env.KAFKA_DELIVERY_TIMEOUT_MS,
     lingerMs: env.KAFKA_LINGER_MS,
     transport: env.TRANSPORT,
+    group: groupSettings(env),
     librdkafkaPath: env.LIBRDKAFKA_PATH,
     maxQueuedMessages: env.KAFKA_MAX_QUEUED_MESSAGES,
     producer: {

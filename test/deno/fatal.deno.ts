@@ -8,7 +8,7 @@ import { loadConfig } from "@kafka-pair/shared/config";
 import { createLogger } from "@kafka-pair/shared/log";
 import { denoServe } from "@kafka-pair/shared/runtime/deno";
 import type { ProducerTransport } from "@kafka-pair/shared/transport";
-import type { FfiProducer } from "@kafka-pair/shared/transport/rdkafka-ffi";
+import type { FfiProducer, FfiProducerHandle } from "@kafka-pair/shared/transport/rdkafka-ffi";
 import { createDenoTransport } from "@kafka-pair/shared/transport/select-deno";
 
 const ERR_OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
@@ -71,7 +71,7 @@ await waitFor(ready, "the producer to be ready");
 const before = await Promise.all(Array.from({ length: 20 }, post));
 
 // Requests on their way while the handle dies, and /ready sampled until it recovers.
-const handle = (producer as FfiProducer | undefined)?.handle;
+const handle = (producer as FfiProducer | undefined)?.handle as FfiProducerHandle | undefined;
 if (!handle) throw new Error("the producer is not the FFI adapter's");
 const during = Array.from({ length: 40 }, post);
 // Inject once records are inside librdkafka awaiting their reports: the case that matters.

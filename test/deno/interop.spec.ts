@@ -156,7 +156,7 @@ describe("one consumer group: Node, Deno (FFI) and Java members", () => {
     },
   );
 
-  it("refuses to start a platformatic member in a group that speaks cooperative-sticky", async () => {
+  it("refuses to start a platformatic consumer, saying why", async () => {
     const child = spawn(denoBin, ["run", ...denoPermissions, "consumer/src/main.deno.ts"], {
       cwd: root,
       env: {
@@ -180,7 +180,7 @@ describe("one consumer group: Node, Deno (FFI) and Java members", () => {
     });
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
     expect(code).not.toBe(0);
-    expect(output).toMatch(/already speaks consumer\/cooperative-sticky/);
+    expect(output).toMatch(/TRANSPORT=platformatic cannot consume/);
   });
 
   it("never saw an inconsistent group protocol, lost or doubled an event", () => {

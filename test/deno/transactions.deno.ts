@@ -43,8 +43,13 @@ try {
 const after = await producer.transaction((tx) => tx.send(record("after-abort")));
 await producer.disconnect();
 
-// The adapter's consumer: read_committed, manual commits.
-const consumer = transport.consumer({ groupId, topics: [topic], fromBeginning: true });
+// A read_committed reader with manual commits: the adapter's own consumer, or librdkafka's (FFI)
+// for the platformatic producer, which offers none.
+const reader =
+  transport.name === "platformatic"
+    ? await createDenoTransport({ ...config, transport: "confluent" }, logger)
+    : transport;
+const consumer = reader.consumer({ groupId, topics: [topic], fromBeginning: true });
 const seen: string[] = [];
 await consumer.connect();
 let allSeen: () => void = () => {};

@@ -3,8 +3,8 @@ import { startTrace } from "@kafka-pair/shared/envelope";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { ProducerDeps, ProducerEnv } from "../app.ts";
 import { requireToken } from "../auth.ts";
+import type { ProducerDeps, ProducerEnv } from "../deps.ts";
 import { buildRecord } from "../ingest/record.ts";
 import { produceOne } from "../produce.ts";
 

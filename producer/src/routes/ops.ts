@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import type { ProducerDeps, ProducerEnv } from "../app.ts";
+import type { ProducerDeps, ProducerEnv } from "../deps.ts";
 import { openApiDocument } from "../openapi.ts";
 
 export function opsRoutes(deps: ProducerDeps) {

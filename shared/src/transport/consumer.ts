@@ -1,4 +1,4 @@
-import type { Headers } from "./types.ts";
+import type { Headers } from "./headers.ts";
 
 export interface ConsumedMessage {
   topic: string;
@@ -52,7 +52,15 @@ export interface RebalanceListener {
   onRevoke?(partitions: TopicPartition[], info: { lost: boolean }): Promise<void>;
 }
 
+/**
+ * One group member. Every method is required: an adapter whose client cannot do one of them
+ * refuses at construction (`transport.consumer(...)` throws a KafkaPairError naming what is
+ * missing) rather than leaving the worker to guess. `highWatermark` and `position` may answer
+ * `undefined` ("not known right now"); an adapter that can never know says so when it is built.
+ */
 export interface ConsumerTransport {
+  /** Registers the rebalance listener (before `connect`). */
+  onRebalance(listener: RebalanceListener): void;
   connect(): Promise<void>;
   /**
    * Starts fetching; `eachMessage` is awaited per message, in order within a partition.
@@ -61,27 +69,22 @@ export interface ConsumerTransport {
   run(eachMessage: (message: ConsumedMessage) => Promise<void>): Promise<void>;
   /** Commits `offset` as the group's next offset to read for that partition (message offset + 1). */
   commit(position: CommitPosition): Promise<void>;
-  assignment(): TopicPartition[];
-  /** Stops fetching, lets the message in hand finish, leaves the group. */
-  disconnect(): Promise<void>;
-
-  // Optional capabilities: adapters that lack them still compile; the worker says what it misses.
-
   /** Commits several partitions in one request. */
-  commitMany?(positions: CommitPosition[]): Promise<void>;
-  /** Registers the rebalance listener (before `connect`). */
-  onRebalance?(listener: RebalanceListener): void;
+  commitMany(positions: CommitPosition[]): Promise<void>;
+  /** The group's committed offsets for these partitions (absent: none committed yet). */
+  committed(partitions: TopicPartition[]): Promise<CommitPosition[]>;
+  assignment(): TopicPartition[];
   /** True once the member has joined its group, even with no partition assigned. */
-  isJoined?(): boolean;
+  isJoined(): boolean;
   /** The partition's end offset as last seen by the fetcher (last stable offset under read_committed). */
-  highWatermark?(partition: TopicPartition): string | undefined;
+  highWatermark(partition: TopicPartition): string | undefined;
   /**
    * The next offset the client will deliver for this partition, past any records it never
    * delivers (transaction markers, aborted records); undefined while it still holds fetched
    * messages it has not handed to `eachMessage`, or does not know. Kafka's Java consumer commits
    * this position; committing it is what makes the lag 0 after a transaction.
    */
-  position?(partition: TopicPartition): string | undefined;
-  /** The group's committed offsets for these partitions (absent: none committed yet). */
-  committed?(partitions: TopicPartition[]): Promise<CommitPosition[]>;
+  position(partition: TopicPartition): string | undefined;
+  /** Stops fetching, lets the message in hand finish, leaves the group. */
+  disconnect(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { Headers } from "./types.ts";
+import type { Headers } from "./headers.ts";
 
 export interface ProduceRecord {
   topic: string;

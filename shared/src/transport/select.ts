@@ -1,19 +1,16 @@
 import type { WorkerConfig } from "../config.ts";
+import { KafkaPairError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { KafkaTransport } from "./types.ts";
 
-/**
- * The adapter TRANSPORT names. Each one is imported only when chosen, so picking KafkaJS
- * never loads librdkafka's native addon (and the reverse).
- */
+/** The Node adapter: the librdkafka core on the Confluent binding, imported only when asked for. */
 export async function createTransport(config: WorkerConfig, logger: Logger): Promise<KafkaTransport> {
-  if (config.transport === "kafkajs") {
-    const { kafkaJsTransport } = await import("./kafkajs/index.ts");
-    return kafkaJsTransport({ connection: config.kafka, logger, deliveryTimeoutMs: config.deliveryTimeoutMs });
-  }
   if (config.transport === "platformatic") {
-    const { platformaticTransport } = await import("./platformatic/index.ts");
-    return platformaticTransport({ connection: config.kafka, logger, deliveryTimeoutMs: config.deliveryTimeoutMs });
+    // Node always loads librdkafka's binding: the pure-JS fallback is for Deno hosts without FFI.
+    throw new KafkaPairError(
+      "CONFIG_INVALID",
+      "TRANSPORT=platformatic is Deno's fallback for hosts without FFI; on Node use the default (librdkafka)",
+    );
   }
   const { confluentTransport } = await import("./confluent/index.ts");
   return confluentTransport({
@@ -22,5 +19,6 @@ export async function createTransport(config: WorkerConfig, logger: Logger): Pro
     deliveryTimeoutMs: config.deliveryTimeoutMs,
     lingerMs: config.lingerMs,
     maxQueuedMessages: config.maxQueuedMessages,
+    group: config.group,
   });
 }

@@ -10,9 +10,8 @@ import type { ProducerTransport } from "./producer.ts";
 
 export type * from "./admin.ts";
 export type * from "./consumer.ts";
+export type * from "./headers.ts";
 export type * from "./producer.ts";
-
-export type Headers = Record<string, string>;
 
 export interface KafkaTransport {
   readonly name: string;

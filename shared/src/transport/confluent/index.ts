@@ -2,23 +2,15 @@
 
 import type { KafkaJS } from "@confluentinc/kafka-javascript";
 import confluent from "@confluentinc/kafka-javascript";
-import type { KafkaConnection } from "../../config.ts";
 import type { Logger } from "../../log.ts";
+import { LibrdkafkaConsumer } from "../librdkafka/consumer.ts";
+import { LibrdkafkaProducer } from "../librdkafka/producer.ts";
 import type { KafkaTransport } from "../types.ts";
 import { ConfluentAdmin } from "./admin.ts";
-import { ConfluentConsumer } from "./consumer.ts";
-import { ConfluentProducer } from "./producer.ts";
+import { bindingLayer } from "./native.ts";
+import type { ConfluentOptions } from "./options.ts";
 
-export interface ConfluentOptions {
-  connection: KafkaConnection;
-  logger: Logger;
-  deliveryTimeoutMs: number;
-  lingerMs: number;
-  /** librdkafka's queue.buffering.max.messages: the bound on records waiting locally. */
-  maxQueuedMessages?: number;
-  /** Produce requests in flight per broker connection (1-5 with idempotence); librdkafka's default is 5. */
-  maxInFlight?: number;
-}
+export type { ConfluentOptions } from "./options.ts";
 
 function kafkaJsLogger(logger: Logger): KafkaJS.Logger {
   const make = (log: Logger): KafkaJS.Logger => ({
@@ -32,7 +24,7 @@ function kafkaJsLogger(logger: Logger): KafkaJS.Logger {
   return make(logger.child({ component: "librdkafka" }));
 }
 
-/** The production adapter: librdkafka through @confluentinc/kafka-javascript. */
+/** The Node adapter: the librdkafka core (../librdkafka/) on @confluentinc/kafka-javascript's binding. */
 export function confluentTransport(options: ConfluentOptions): KafkaTransport {
   const { connection, logger } = options;
   const kafka = new confluent.KafkaJS.Kafka({
@@ -42,8 +34,8 @@ export function confluentTransport(options: ConfluentOptions): KafkaTransport {
   });
   return {
     name: "confluent",
-    producer: () => new ConfluentProducer(options),
-    consumer: (consumerOptions) => new ConfluentConsumer(options, consumerOptions),
+    producer: () => new LibrdkafkaProducer(bindingLayer, options),
+    consumer: (consumerOptions) => new LibrdkafkaConsumer(bindingLayer, options, consumerOptions),
     admin: () => new ConfluentAdmin(kafka),
   };
 }

@@ -96,10 +96,12 @@ export class MemoryConsumer implements ConsumerTransport, GroupMember {
         timestamp: entry.timestamp,
         signal,
       };
+      // Delivered: the position moves on now, as librdkafka's does when it hands a message out.
+      state.position = entry.offset + 1n;
       try {
         await this.#eachMessage?.(message);
-        state.position = entry.offset + 1n;
       } catch {
+        state.position = entry.offset;
         // Left unhandled: read again from this message (unless the partition is going away).
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -130,6 +132,14 @@ export class MemoryConsumer implements ConsumerTransport, GroupMember {
 
   highWatermark(tp: TopicPartition): string | undefined {
     return String(this.#cluster.endOffset(tp));
+  }
+
+  /** As librdkafka's: past markers and aborted records up to the next record it would deliver. */
+  position(tp: TopicPartition): string | undefined {
+    const state = this.#partitions.get(keyOf(tp));
+    if (!state || state.abort.signal.aborted) return undefined;
+    const next = this.#cluster.nextVisible(tp, state.position);
+    return String(next ? next.offset : this.#cluster.endOffset(tp));
   }
 
   isJoined(): boolean {

@@ -118,6 +118,29 @@ describe("memory transport: transactions", () => {
     await consumer.disconnect();
   });
 
+  it("steps its position over commit markers and aborted records, as librdkafka's position() does", async () => {
+    const { producer, transport } = await setup(1);
+    const tp = { topic: "t", partition: 0 };
+    await producer.transaction((tx) => tx.send({ topic: "t", key: "k", value: bytes("in-tx") }));
+    await producer
+      .transaction(async (tx) => {
+        await tx.send({ topic: "t", key: "k", value: bytes("aborted") });
+        throw new Error("changed its mind");
+      })
+      .catch(() => undefined);
+    // 0 in-tx, 1 its marker, 2 aborted, 3 the abort marker.
+    const consumer = transport.consumer({ groupId: "g", topics: ["t"], fromBeginning: true });
+    const positions: Array<string | undefined> = [];
+    await consumer.connect();
+    await consumer.run(async () => {
+      positions.push(consumer.position(tp));
+    });
+    await until(() => positions.length === 1, "the record delivered");
+    // Delivered, the record moves the position on: past its marker, the aborted record and the abort marker.
+    expect(positions).toEqual(["4"]);
+    await consumer.disconnect();
+  });
+
   it("aborts when the commit fails", async () => {
     const { producer, cluster, admin } = await setup(1);
     cluster.inject({ at: "transaction", kind: "error" });

@@ -1,7 +1,7 @@
 import { Admin, FetchIsolationLevels } from "@platformatic/kafka";
 import type { AdminTransport, TopicSpec, TopicState } from "../admin.ts";
 import { apiIds } from "./errors.ts";
-import { baseOptions, type PlatformaticOptions } from "./index.ts";
+import { baseOptions, type PlatformaticOptions } from "./options.ts";
 
 /** The broker's "latest" timestamp: ListOffsets answers with the offset the next record will get. */
 const LATEST = -1n;

@@ -1,59 +1,31 @@
-import { readFileSync } from "node:fs";
-import type { BaseOptions, SASLMechanismValue } from "@platformatic/kafka";
-import type { KafkaConnection } from "../../config.ts";
-import type { Logger } from "../../log.ts";
+import { KafkaPairError } from "../../errors.ts";
 import type { KafkaTransport } from "../types.ts";
 import { PlatformaticAdmin } from "./admin.ts";
-import { PlatformaticConsumer } from "./consumer.ts";
+import type { PlatformaticOptions } from "./options.ts";
 import { PlatformaticProducer } from "./producer.ts";
 
-export interface PlatformaticOptions {
-  connection: KafkaConnection;
-  logger: Logger;
-  deliveryTimeoutMs: number;
-}
-
-/** The librdkafka security properties from the config, in @platformatic/kafka's terms. */
-function securityOptions(security: Record<string, string>): Pick<BaseOptions, "tls" | "sasl"> {
-  const protocol = security["security.protocol"] ?? "plaintext";
-  if (protocol === "plaintext") return {};
-  const read = (key: string) => (security[key] ? readFileSync(security[key]) : undefined);
-  const tls =
-    protocol === "ssl" || protocol === "sasl_ssl"
-      ? { ca: read("ssl.ca.location"), cert: read("ssl.certificate.location"), key: read("ssl.key.location") }
-      : undefined;
-  const mechanism = security["sasl.mechanisms"];
-  const sasl =
-    protocol.startsWith("sasl_") && mechanism
-      ? {
-          mechanism: mechanism as SASLMechanismValue,
-          username: security["sasl.username"] ?? "",
-          password: security["sasl.password"] ?? "",
-        }
-      : undefined;
-  return { ...(tls ? { tls } : {}), ...(sasl ? { sasl } : {}) };
-}
-
-export function baseOptions(options: PlatformaticOptions): BaseOptions {
-  const { connection } = options;
-  return {
-    clientId: connection.clientId,
-    bootstrapBrokers: connection.bootstrapServers.split(","),
-    // Never create a topic by producing to it: topics come from the contracts.
-    autocreateTopics: false,
-    ...securityOptions(connection.security),
-  };
-}
+export type { PlatformaticOptions } from "./options.ts";
 
 /**
- * The pure-JS adapter for runtimes that cannot load librdkafka (Deno refuses its nan addon):
- * @platformatic/kafka speaks the Kafka protocol over node:net, which Deno provides.
+ * The pure-JS producer for hosts where librdkafka cannot load (Deno without --allow-ffi or
+ * without the library): @platformatic/kafka speaks the Kafka protocol over node:net, which Deno
+ * provides. It offers no consumer: its group member joins with the eager `roundrobin` assignor
+ * only (a group of librdkafka or Java members speaks cooperative-sticky or KIP-848, and the
+ * coordinator refuses the mix), has no hook to commit before a revocation, and does not tell its
+ * fetch position. Asking it for one is refused at once, with the reason.
  */
 export function platformaticTransport(options: PlatformaticOptions): KafkaTransport {
   return {
     name: "platformatic",
     producer: () => new PlatformaticProducer(options),
-    consumer: (consumerOptions) => new PlatformaticConsumer(options, consumerOptions),
+    consumer: ({ groupId }) => {
+      throw new KafkaPairError(
+        "FEATURE_UNAVAILABLE",
+        `TRANSPORT=platformatic cannot consume (group ${groupId}): @platformatic/kafka's consumer has no ` +
+          "rebalance hook to commit before a revocation, no fetch position, and joins only with the eager " +
+          "roundrobin assignor; consume with librdkafka (the default: the Node binding, or FFI on Deno)",
+      );
+    },
     admin: () => new PlatformaticAdmin(options),
   };
 }

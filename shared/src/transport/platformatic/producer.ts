@@ -12,7 +12,7 @@ import { KafkaPairError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import type { DeliveryReport, ProduceRecord, ProducerTransport, TransactionScope } from "../producer.ts";
 import { toDeliveryError } from "./errors.ts";
-import { baseOptions, type PlatformaticOptions } from "./index.ts";
+import { baseOptions, type PlatformaticOptions } from "./options.ts";
 
 type Message = MessageToProduce<string, Buffer, string, string>;
 type Client = Producer<string, Buffer, string, string>;

@@ -1,17 +1,9 @@
 import type { AdminTransport, TopicSpec, TopicState } from "../admin.ts";
-import {
-  connectionProperties,
-  cstr,
-  errorName,
-  newHandle,
-  outPointer,
-  type Ptr,
-  readCString,
-  readPartitionList,
-} from "./ffi.deno.ts";
-import type { FfiOptions } from "./index.deno.ts";
+import { connectionProperties } from "../librdkafka/config.ts";
+import { cstr, errorName, newHandle, outPointer, type Ptr, readCString, readPartitionList } from "./ffi.deno.ts";
 import { CONST, LAYOUT } from "./layout.ts";
 import type { RdKafka } from "./library.deno.ts";
+import type { FfiOptions } from "./options.deno.ts";
 
 const ADMIN_TIMEOUT_MS = 30_000;
 

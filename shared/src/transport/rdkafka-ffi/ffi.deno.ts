@@ -1,7 +1,7 @@
 // Small helpers over the raw symbols: C strings, configuration, errors, the event pump.
 import { setImmediate } from "node:timers";
-import type { KafkaConnection } from "../../config.ts";
 import type { Logger } from "../../log.ts";
+import type { NativeErrorInfo } from "../librdkafka/native.ts";
 import { CONST, LAYOUT } from "./layout.ts";
 import type { LoadedLibrary, RdKafka } from "./library.deno.ts";
 
@@ -32,15 +32,7 @@ export function errorName(rd: RdKafka, code: number): string {
 }
 
 /** What an rd_kafka_error_t said; the object is destroyed here (it belongs to the caller). */
-export interface RdError {
-  code: number;
-  message: string;
-  fatal: boolean;
-  retriable: boolean;
-  txnRequiresAbort: boolean;
-}
-
-export function takeError(rd: RdKafka, error: Ptr): RdError | undefined {
+export function takeError(rd: RdKafka, error: Ptr): NativeErrorInfo | undefined {
   if (!error) return undefined;
   const result = {
     code: rd.rd_kafka_error_code(error),
@@ -51,24 +43,6 @@ export function takeError(rd: RdKafka, error: Ptr): RdError | undefined {
   };
   rd.rd_kafka_error_destroy(error);
   return result;
-}
-
-export class RdKafkaError extends Error {
-  constructor(
-    readonly rd: RdError,
-    context: string,
-  ) {
-    super(`${context}: ${rd.message} (${rd.code})`);
-  }
-}
-
-/** The librdkafka properties every handle gets from the connection settings. */
-export function connectionProperties(connection: KafkaConnection): Record<string, string> {
-  return {
-    "bootstrap.servers": connection.bootstrapServers,
-    "client.id": connection.clientId,
-    ...connection.security,
-  };
 }
 
 /**
@@ -130,6 +104,8 @@ export class EventPump {
     private readonly waitMs = 100,
     /** Events served per turn before yielding to the event loop (message handlers, timers, I/O). */
     private readonly maxBatch = 1000,
+    /** Called after each turn, empty ones included: every event polled so far has been handled. */
+    private readonly afterTurn: () => void = () => {},
   ) {
     this.#done = this.#loop();
   }
@@ -153,6 +129,11 @@ export class EventPump {
           break;
         }
         event = rd.queue_poll_now(this.queue, 0);
+      }
+      try {
+        this.afterTurn();
+      } catch (err) {
+        this.logger.error({ err }, "librdkafka turn handler failed");
       }
     }
   }

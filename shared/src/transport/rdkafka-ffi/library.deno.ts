@@ -71,6 +71,8 @@ export const SYMBOLS = {
   // With no queue, commit_queue waits for the broker's answer: awaited, on a worker thread.
   commit_wait: { name: "rd_kafka_commit_queue", parameters: [p, p, p, p, p], result: "i32", nonblocking: true },
   rd_kafka_committed: { parameters: [p, p, "i32"], result: "i32", nonblocking: true },
+  // The next offset to hand out per partition, past transaction markers (fills the list in place).
+  rd_kafka_position: { parameters: [p, p], result: "i32" },
   rd_kafka_offsets_store: { parameters: [p, p], result: "i32" },
   rd_kafka_pause_partitions: { parameters: [p, p], result: "i32" },
   rd_kafka_resume_partitions: { parameters: [p, p], result: "i32" },

@@ -1,4 +1,4 @@
-import { KafkaPairError } from "../../errors.ts";
+import { KafkaPairError } from "@kafka-pair/shared/errors";
 
 /** Maps a failed KafkaJS send to the error the HTTP edge answers with (no client import: unit-tested). */
 export function toDeliveryError(err: unknown): KafkaPairError {

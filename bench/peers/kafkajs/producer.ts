@@ -1,10 +1,10 @@
 import { Buffer } from "node:buffer";
+import { KafkaPairError } from "@kafka-pair/shared/errors";
+import type { DeliveryReport, ProduceRecord, ProducerTransport } from "@kafka-pair/shared/transport";
 import type { Kafka, Message, PartitionerArgs, Producer, RecordMetadata } from "kafkajs";
 import kafkajs from "kafkajs";
-import { KafkaPairError } from "../../errors.ts";
-import type { DeliveryReport, ProduceRecord, ProducerTransport } from "../producer.ts";
 import { toDeliveryError } from "./errors.ts";
-import type { KafkaJsOptions } from "./index.ts";
+import type { KafkaJsOptions } from "./options.ts";
 
 const { Partitioners } = kafkajs;
 

@@ -1,4 +1,4 @@
-import type { Consumer, IHeaders, Kafka } from "kafkajs";
+import type { Logger } from "@kafka-pair/shared/log";
 import type {
   CommitPosition,
   ConsumedMessage,
@@ -6,7 +6,8 @@ import type {
   ConsumerTransport,
   RebalanceListener,
   TopicPartition,
-} from "../consumer.ts";
+} from "@kafka-pair/shared/transport";
+import type { Consumer, IHeaders, Kafka } from "kafkajs";
 
 const utf8 = new TextDecoder();
 
@@ -23,8 +24,18 @@ function toHeaders(headers: IHeaders | undefined): Record<string, string> {
   return out;
 }
 
+const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+/**
+ * KafkaJS's consumer behind the port. It never tells its fetch position, so `position()` always
+ * answers "not known" (said at construction): commits stop at the last record + 1, and a
+ * partition whose last write was a transaction keeps a lag of 1 (its commit marker).
+ */
 export class KafkaJsConsumer implements ConsumerTransport {
+  readonly #kafka: Kafka;
   readonly #consumer: Consumer;
+  /** End offsets as the last fetched batch of each partition reported them. */
+  readonly #highWatermarks = new Map<string, string>();
   readonly #options: ConsumerOptions;
   #assignment: TopicPartition[] = [];
   #joined = false;
@@ -32,13 +43,21 @@ export class KafkaJsConsumer implements ConsumerTransport {
   #listener: RebalanceListener = {};
   readonly #inHand = new Set<Promise<void>>();
 
-  constructor(kafka: Kafka, options: ConsumerOptions) {
+  constructor(kafka: Kafka, options: ConsumerOptions, logger: Logger) {
+    this.#kafka = kafka;
     this.#options = options;
+    logger.warn(
+      { component: "consumer", groupId: options.groupId },
+      "the kafkajs transport does not know its fetch position: commits stop short of transaction markers",
+    );
     // KafkaJS reads read_committed unless told otherwise, like the Confluent adapter.
     this.#consumer = kafka.consumer({
       groupId: options.groupId,
       readUncommitted: false,
       allowAutoTopicCreation: false,
+    });
+    this.#consumer.on(this.#consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      this.#highWatermarks.set(keyOf(payload.topic, payload.partition), payload.highWatermark);
     });
     // KafkaJS has no assignment() call: the group-join event carries it.
     this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -107,6 +126,33 @@ export class KafkaJsConsumer implements ConsumerTransport {
   async commitMany(positions: CommitPosition[]): Promise<void> {
     if (this.#options.autoCommit || positions.length === 0) return;
     await this.#consumer.commitOffsets(positions);
+  }
+
+  async committed(partitions: TopicPartition[]): Promise<CommitPosition[]> {
+    if (partitions.length === 0) return [];
+    const admin = this.#kafka.admin();
+    await admin.connect();
+    try {
+      const topics = [...new Set(partitions.map((tp) => tp.topic))];
+      const answer = await admin.fetchOffsets({ groupId: this.#options.groupId, topics });
+      const wanted = new Set(partitions.map((tp) => keyOf(tp.topic, tp.partition)));
+      return answer.flatMap(({ topic, partitions: offsets }) =>
+        offsets
+          .filter((o) => wanted.has(keyOf(topic, o.partition)) && BigInt(o.offset) >= 0n)
+          .map((o) => ({ topic, partition: o.partition, offset: o.offset })),
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  highWatermark(tp: TopicPartition): string | undefined {
+    return this.#highWatermarks.get(keyOf(tp.topic, tp.partition));
+  }
+
+  /** Not known: KafkaJS keeps its fetch position to itself. */
+  position(_tp: TopicPartition): string | undefined {
+    return undefined;
   }
 
   assignment(): TopicPartition[] {

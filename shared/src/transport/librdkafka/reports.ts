@@ -1,8 +1,8 @@
 // What librdkafka reports (error codes, statistics) in the toolkit's terms, whichever way it is
 // reached: the Node binding (confluent/) or Deno FFI (rdkafka-ffi/). No client import, so the unit
 // project tests it and Deno never loads the Node binding's module for it.
-import { KafkaPairError } from "../errors.ts";
-import type { ProducerStats } from "./producer.ts";
+import { KafkaPairError } from "../../errors.ts";
+import type { ProducerStats } from "../producer.ts";
 
 // librdkafka error codes (rd_kafka_resp_err_t) the edge maps to HTTP-meaningful errors.
 export const ERR_QUEUE_FULL = -184;

@@ -1,5 +1,5 @@
+import type { AdminTransport, TopicSpec, TopicState } from "@kafka-pair/shared/transport";
 import type { Admin, Kafka } from "kafkajs";
-import type { AdminTransport, TopicSpec, TopicState } from "../admin.ts";
 
 export class KafkaJsAdmin implements AdminTransport {
   readonly #admin: Admin;

@@ -1,8 +1,8 @@
-// Per-partition bookkeeping both librdkafka consumers share, whichever way librdkafka is reached:
-// the Node binding (confluent/) or Deno FFI (rdkafka-ffi/). No client import and no Deno globals,
+// Per-partition bookkeeping of the librdkafka core's consumer (consumer.ts), whichever way librdkafka is
+// reached. No client import and no Deno globals,
 // so Node, Deno and the unit project all load it.
-import type { Logger } from "../log.ts";
-import type { RebalanceListener, TopicPartition } from "./consumer.ts";
+import type { Logger } from "../../log.ts";
+import type { RebalanceListener, TopicPartition } from "../consumer.ts";
 
 /** Map key of one partition. */
 export const partitionKey = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;

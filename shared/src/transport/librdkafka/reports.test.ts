@@ -45,7 +45,7 @@ describe("toDeliveryError (librdkafka)", () => {
     [-195, "DELIVERY_FAILED", 502, "delivery failed: broker said no"],
   ])("maps code %i to %s (%i)", (code, expected, status, message) => {
     const err = rd(code);
-    const mapped = toDeliveryError(err as never);
+    const mapped = toDeliveryError(err.code, err.message, err);
     expect(mapped).toMatchObject({ code: expected, status, message });
     expect(mapped.cause).toBe(err);
   });

@@ -1,19 +1,15 @@
 // KafkaJS is CommonJS: take its values from the default export; types import fine by name.
 
+import type { Logger } from "@kafka-pair/shared/log";
+import type { KafkaTransport } from "@kafka-pair/shared/transport";
 import type { KafkaConfig, logCreator, SASLOptions } from "kafkajs";
 import kafkajs from "kafkajs";
-import type { KafkaConnection } from "../../config.ts";
-import type { Logger } from "../../log.ts";
-import type { KafkaTransport } from "../types.ts";
 import { KafkaJsAdmin } from "./admin.ts";
 import { KafkaJsConsumer } from "./consumer.ts";
+import type { KafkaJsOptions } from "./options.ts";
 import { KafkaJsProducer } from "./producer.ts";
 
-export interface KafkaJsOptions {
-  connection: KafkaConnection;
-  logger: Logger;
-  deliveryTimeoutMs: number;
-}
+export type { KafkaJsOptions } from "./options.ts";
 
 const { Kafka, logLevel } = kafkajs;
 
@@ -51,7 +47,7 @@ function securityConfig(security: Record<string, string>): Pick<KafkaConfig, "ss
   return { ssl, ...(sasl ? { sasl } : {}) };
 }
 
-/** The pure-JS adapter: KafkaJS, for runtimes that cannot load librdkafka and as the benchmark's peer. */
+/** KafkaJS behind the transport port: the benchmark's pure-JS peer (bench/), not part of the product. */
 export function kafkaJsTransport(options: KafkaJsOptions): KafkaTransport {
   const { connection, logger } = options;
   const kafka = new Kafka({
@@ -64,7 +60,7 @@ export function kafkaJsTransport(options: KafkaJsOptions): KafkaTransport {
   return {
     name: "kafkajs",
     producer: () => new KafkaJsProducer(kafka, options),
-    consumer: (consumerOptions) => new KafkaJsConsumer(kafka, consumerOptions),
+    consumer: (consumerOptions) => new KafkaJsConsumer(kafka, consumerOptions, logger),
     admin: () => new KafkaJsAdmin(kafka),
   };
 }

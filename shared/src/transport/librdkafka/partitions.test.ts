@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import type { Logger } from "../log.ts";
-import type { TopicPartition } from "./consumer.ts";
+import type { Logger } from "../../log.ts";
+import type { TopicPartition } from "../consumer.ts";
 import {
   activePartitions,
   type DrainablePartition,

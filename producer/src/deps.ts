@@ -1,0 +1,27 @@
+import type { AccessLogSettings } from "@kafka-pair/shared/config";
+import type { Logger } from "@kafka-pair/shared/log";
+import type { Namespace } from "@kafka-pair/shared/namespace";
+import type { ProducerTransport } from "@kafka-pair/shared/transport";
+import type { IdempotencyStore } from "./idempotency.ts";
+import type { ProducerMetrics } from "./metrics.ts";
+
+/** What the HTTP edge is built from; a leaf module so the app and its routes both import it. */
+export interface ProducerDeps {
+  producer: ProducerTransport;
+  logger: Logger;
+  namespace: Namespace;
+  metrics: ProducerMetrics;
+  idempotency: IdempotencyStore;
+  /** Bearer token required on producing routes; none when undefined. */
+  apiToken: string | undefined;
+  /** CloudEvents `source` for events whose request named none. */
+  eventSource: string;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes: number;
+  /** True once SIGTERM arrived: new produce requests are refused, in-flight ones finish. */
+  isDraining: () => boolean;
+  /** Access log: every request, a sample, or none (ACCESS_LOG); sampled 1 in 100 when not given. */
+  accessLog?: AccessLogSettings;
+}
+
+export type ProducerEnv = { Variables: { requestId: string; logger: Logger } };

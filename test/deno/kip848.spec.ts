@@ -1,0 +1,260 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import type { AdminTransport } from "@kafka-pair/shared/transport";
+import { beforeAll, describe, expect, inject, it } from "vitest";
+import { anOrder, postJson, readJson } from "../helpers/events.ts";
+import { eventually, useAdmin, useNamespace } from "../helpers/kafka.ts";
+import { committedPast, type Produced, processed } from "../helpers/pair.ts";
+import { type Runtime, startWorker, type Worker } from "../helpers/workers.ts";
+
+const ALL = [0, 1, 2];
+const kafkaLibs = `${homedir()}/.cache/kafka-pair/kafka-4.4.0/libs`;
+
+/** `kafka-consumer-groups --describe --state`, through the launcher's jars. */
+function groupState(groupId: string): string {
+  const run = spawnSync(
+    "java",
+    [
+      "-cp",
+      `${kafkaLibs}/*`,
+      "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+      "--bootstrap-server",
+      inject("bootstrapServers"),
+      "--describe",
+      "--state",
+      "--group",
+      groupId,
+    ],
+    { encoding: "utf8", timeout: 60_000 },
+  );
+  return `${run.stdout}${run.stderr}`;
+}
+
+/** The orders partitions a worker holds now, folded from its assigned/revoked log lines. */
+function holdings(worker: Worker, groupId: string): number[] {
+  const held = new Set<number>();
+  for (const line of worker.logs) {
+    if (line.groupId !== groupId) continue;
+    const partitions = (line.partitions as number[] | undefined) ?? [];
+    if (line.msg === "partitions assigned") for (const p of partitions) held.add(p);
+    if (line.msg === "partitions revoked") for (const p of partitions) held.delete(p);
+  }
+  return [...held].sort();
+}
+
+// KIP-848 (KAFKA_GROUP_PROTOCOL=consumer): one group shared by a Node member (the binding), a
+// Deno member (FFI) and Kafka's Java console consumer (group.protocol=consumer), the broker
+// assigning. Partitions are handed over through rolling restarts both ways and while the Java
+// member comes and goes; every event is handled once, by exactly one member.
+describe.runIf(existsSync(kafkaLibs))("one KIP-848 group: Node, Deno (FFI) and Java members", () => {
+  const ns = useNamespace();
+  const env = { KAFKA_NAMESPACE: ns.prefix, KAFKA_GROUP_PROTOCOL: "consumer" };
+  const groupId = ns.group("orders_group");
+  let admin: AdminTransport;
+  let producer: Worker;
+  const everyConsumer: Worker[] = [];
+  const live = new Set<Worker>();
+  const produced: Produced[] = [];
+  /** What the Java member printed: one order JSON per line. */
+  let javaOut = "";
+
+  const startConsumer = async (runtime: Runtime) => {
+    const worker = await startWorker("consumer", env, { runtime });
+    everyConsumer.push(worker);
+    live.add(worker);
+    return worker;
+  };
+  const stop = async (worker: Worker) => {
+    live.delete(worker);
+    expect(await worker.stop("SIGTERM")).toBe(0);
+  };
+  /** Waits until the live members hold every partition between them, each one at least one. */
+  const balanced = (members: Worker[]) =>
+    eventually(
+      () => {
+        const held = members.map((w) => holdings(w, groupId));
+        const all = held.flat().sort();
+        return held.every((h) => h.length > 0) && JSON.stringify(all) === JSON.stringify(ALL) ? held : undefined;
+      },
+      60_000,
+      `partitions split among ${members.length} member(s)`,
+    );
+  const orderIds = new Map<string, Produced>();
+  const postOrders = async (count: number) => {
+    const batch: Produced[] = [];
+    for (let i = 0; i < count; i++) {
+      const order = anOrder();
+      const res = await postJson(producer.url, "/topics/orders", order);
+      expect(res.status).toBe(201);
+      const at: Produced = await readJson(res);
+      orderIds.set(order.orderId, at);
+      batch.push(at);
+    }
+    produced.push(...batch);
+    return batch;
+  };
+  const byJava = (record: Produced) =>
+    [...orderIds].some(
+      ([id, at]) => at.partition === record.partition && at.offset === record.offset && javaOut.includes(id),
+    );
+  const expectHandled = async (batch: Produced[], java = false) => {
+    for (const record of batch) {
+      await eventually(
+        () => (everyConsumer.some((c) => processed(c, record)) || (java && byJava(record)) ? true : undefined),
+        30_000,
+        `order at ${record.partition}:${record.offset}`,
+      );
+      await eventually(() => committedPast(admin, ns, "orders_group", record), 30_000, "commit");
+    }
+  };
+
+  beforeAll(async () => {
+    admin = await useAdmin();
+    producer = await startWorker("producer", env, { runtime: "node" });
+  });
+
+  it("splits the partitions between a Node and a Deno member, the broker assigning", async () => {
+    const node = await startConsumer("node");
+    const deno = await startConsumer("deno");
+    await balanced([node, deno]);
+    await expectHandled(await postOrders(20));
+    // Kafka's own tool: a KIP-848 group names the broker's assignor (uniform), not cooperative-sticky.
+    expect(groupState(groupId)).toMatch(/\b(uniform|range)\b/);
+  });
+
+  it("hands the partitions over both ways through rolling restarts", async () => {
+    const [first, second] = [...live] as [Worker, Worker];
+    // Deno leaves: Node takes everything; a new Deno member takes its share back.
+    await stop(second);
+    await balanced([first]);
+    await expectHandled(await postOrders(10));
+    const deno = await startConsumer("deno");
+    await balanced([first, deno]);
+    await expectHandled(await postOrders(10));
+    // Node leaves: Deno takes everything; a new Node member joins.
+    await stop(first);
+    await balanced([deno]);
+    await expectHandled(await postOrders(10));
+    const node = await startConsumer("node");
+    await balanced([deno, node]);
+    await expectHandled(await postOrders(10));
+  });
+
+  it("takes Kafka's Java console consumer (group.protocol=consumer) in, events flowing, and back out", async () => {
+    const java: ChildProcess = spawn(
+      "java",
+      [
+        "-cp",
+        `${kafkaLibs}/*`,
+        "org.apache.kafka.tools.consumer.ConsoleConsumer",
+        "--bootstrap-server",
+        inject("bootstrapServers"),
+        "--topic",
+        ns.topic("orders"),
+        "--group",
+        groupId,
+        "--consumer-property",
+        "group.protocol=consumer",
+        "--isolation-level",
+        "read_committed",
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let javaErr = "";
+    java.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      javaOut += chunk;
+    });
+    java.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+      javaErr += chunk;
+    });
+    const members = [...live];
+    try {
+      // The broker gave the Java member a partition: ours hold fewer than all of them.
+      await eventually(
+        () => (members.flatMap((w) => holdings(w, groupId)).length < ALL.length ? true : undefined),
+        90_000,
+        `the Java member to get a partition (${javaErr.slice(-500)})`,
+      );
+      // Events go to all three members; the Java one prints its share.
+      const batch = await postOrders(15);
+      await expectHandled(batch, true);
+      expect(batch.some(byJava)).toBe(true);
+    } finally {
+      // A graceful close: the console consumer commits what it printed before leaving.
+      java.kill("SIGTERM");
+      await new Promise((resolve) => java.once("exit", resolve));
+    }
+    await balanced(members);
+    await expectHandled(await postOrders(10));
+  });
+
+  it("lost nothing and handled nothing twice", () => {
+    for (const record of produced) {
+      const handledBy = everyConsumer.filter((c) => processed(c, record)).length + (byJava(record) ? 1 : 0);
+      expect(handledBy, `${record.partition}:${record.offset}`).toBe(1);
+    }
+    const everything = everyConsumer.flatMap((w) => w.logs.map((l) => JSON.stringify(l)));
+    expect(everything.filter((l) => /inconsistent group protocol|unsupported/i.test(l))).toEqual([]);
+  });
+});
+
+// Moving a classic group to KIP-848. Kafka 4.x can convert a live classic group when a
+// consumer-protocol member joins, but it refuses to for a group of librdkafka members: their
+// cooperative-sticky assignor sends userData the conversion would drop (the coordinator logs
+// "Cannot upgrade classic group … userData from a custom assignor would be lost", and the new
+// member is never admitted). So the move is a full restart: the classic members leave (each
+// commits on the way out), the group empties, and members on the new protocol take over from
+// the committed offsets.
+describe("a classic group moved to KIP-848 by a full restart", () => {
+  const ns = useNamespace();
+  const base = { KAFKA_NAMESPACE: ns.prefix };
+  const groupId = ns.group("orders_group");
+  let admin: AdminTransport;
+  let producer: Worker;
+  const everyConsumer: Worker[] = [];
+  const produced: Produced[] = [];
+
+  const post = async (count: number) => {
+    for (let i = 0; i < count; i++) {
+      const res = await postJson(producer.url, "/topics/orders", anOrder());
+      expect(res.status).toBe(201);
+      const at: Produced = await readJson(res);
+      produced.push(at);
+      // Handled by one of the members and committed past, before the next step.
+      await eventually(() => (everyConsumer.some((c) => processed(c, at)) ? true : undefined), 30_000, "handled");
+      await eventually(() => committedPast(admin, ns, "orders_group", at), 30_000, "committed");
+    }
+  };
+  const start = async (runtime: Runtime, protocol: "classic" | "consumer") => {
+    const worker = await startWorker("consumer", { ...base, KAFKA_GROUP_PROTOCOL: protocol }, { runtime });
+    everyConsumer.push(worker);
+    return worker;
+  };
+  const assigned = (worker: Worker) =>
+    eventually(() => (holdings(worker, groupId).length > 0 ? true : undefined), 60_000, "a partition");
+
+  beforeAll(async () => {
+    admin = await useAdmin();
+    producer = await startWorker("producer", base, { runtime: "node" });
+  });
+
+  it("moves without losing or doubling an event", async () => {
+    const node = await start("node", "classic");
+    const deno = await start("deno", "classic");
+    await Promise.all([assigned(node), assigned(deno)]);
+    await post(5);
+    if (existsSync(kafkaLibs)) expect(groupState(groupId)).toMatch(/cooperative-sticky/);
+    expect(await node.stop("SIGTERM")).toBe(0);
+    expect(await deno.stop("SIGTERM")).toBe(0);
+    const node2 = await start("node", "consumer");
+    const deno2 = await start("deno", "consumer");
+    await Promise.all([assigned(node2), assigned(deno2)]);
+    await post(5);
+    if (existsSync(kafkaLibs)) expect(groupState(groupId)).toMatch(/\b(uniform|range)\b/);
+    for (const record of produced) {
+      const handledBy = everyConsumer.filter((c) => processed(c, record)).length;
+      expect(handledBy, `${record.partition}:${record.offset}`).toBe(1);
+    }
+  }, 240_000);
+});
