@@ -1,41 +1,16 @@
 import { KafkaPairError } from "@kafka-pair/shared/errors";
-import type { Logger } from "@kafka-pair/shared/log";
-import type { Namespace } from "@kafka-pair/shared/namespace";
-import type { ProducerTransport } from "@kafka-pair/shared/transport";
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
-import type { Assets } from "./assets/build.ts";
-import type { ConsoleCluster } from "./cluster/types.ts";
-import type { LagSampler } from "./groups/sampler.ts";
-import { canWrite, type GuardOptions } from "./guard/guard.ts";
+import { canWrite } from "./guard/guard.ts";
 import { clusterRoutes } from "./routes/cluster.ts";
 import { deadLetterRoutes } from "./routes/dead-letters.ts";
 import { groupRoutes } from "./routes/groups.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { produceRoutes } from "./routes/produce.ts";
+import type { ConsoleDeps, ConsoleEnv } from "./deps.ts";
 import { tailRoutes } from "./routes/tail.ts";
 
-export interface ConsoleDeps {
-  cluster: ConsoleCluster;
-  namespace: Namespace;
-  logger: Logger;
-  bootstrapServers: string;
-  guard: GuardOptions;
-  /** The producer edge the produce form posts through. */
-  producerUrl: string;
-  /** How the console calls the producer edge (fetch; a stand-in in tests). */
-  fetchEdge: (url: string, init: RequestInit) => Promise<Response>;
-  /** The producer that replays dead letters, connected on first use. */
-  replayProducer: () => Promise<ProducerTransport>;
-  sampler: LagSampler;
-  assets: Assets;
-  /** The caller's address, for the replay audit line (the Node server's socket). */
-  remoteAddress?: (c: Context) => string | undefined;
-  /** Live tails open at once; more get 503. */
-  maxTails?: number;
-}
-
-export type ConsoleEnv = { Variables: { writable: boolean } };
+export type { ConsoleDeps, ConsoleEnv } from "./deps.ts";
 
 /**
  * The console: server-rendered pages (hono/html escapes every interpolated value), a few JSON

@@ -4,8 +4,8 @@ import type { ConsumedMessage } from "@kafka-pair/shared/transport";
 import { type Context, Hono } from "hono";
 import { html } from "hono/html";
 import * as v from "valibot";
-import type { ConsoleDeps, ConsoleEnv } from "../app.ts";
 import type { StoredRecord, TopicInfo } from "../cluster/types.ts";
+import type { ConsoleDeps, ConsoleEnv } from "../deps.ts";
 import { writeGuard } from "../guard/guard.ts";
 import {
   type DeadLetterTopicRow,

@@ -1,7 +1,7 @@
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import { Hono } from "hono";
 import { html } from "hono/html";
-import type { ConsoleDeps, ConsoleEnv } from "../app.ts";
+import type { ConsoleDeps, ConsoleEnv } from "../deps.ts";
 import { groupLag, totalLag } from "../groups/lag.ts";
 import { type GroupRow, groupPage, groupsPage } from "../pages/groups.ts";
 import { layout, scopeNote } from "../pages/layout.ts";

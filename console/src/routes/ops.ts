@@ -1,6 +1,6 @@
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import { Hono } from "hono";
-import type { ConsoleDeps, ConsoleEnv } from "../app.ts";
+import type { ConsoleDeps, ConsoleEnv } from "../deps.ts";
 
 const READY_TIMEOUT_MS = 5_000;
 

@@ -1,7 +1,7 @@
 import { contracts, findContract, type TopicContract } from "@kafka-pair/shared/contracts";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import { Hono } from "hono";
-import type { ConsoleDeps, ConsoleEnv } from "../app.ts";
+import type { ConsoleDeps, ConsoleEnv } from "../deps.ts";
 import { writeGuard } from "../guard/guard.ts";
 import { layout } from "../pages/layout.ts";
 import { producePage, producePickPage } from "../pages/produce.ts";

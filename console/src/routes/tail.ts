@@ -1,7 +1,7 @@
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import type { ConsoleDeps, ConsoleEnv } from "../app.ts";
+import type { ConsoleDeps, ConsoleEnv } from "../deps.ts";
 import { fmtTime, layout } from "../pages/layout.ts";
 import { tailPage } from "../pages/tail.ts";
 import { type DecodedRecord, decodeRecord, topicRole } from "../records/decode.ts";
