@@ -1,13 +1,13 @@
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
+import type { ConsoleDeps, ConsoleEnv } from "./deps.ts";
 import { canWrite } from "./guard/guard.ts";
 import { clusterRoutes } from "./routes/cluster.ts";
 import { deadLetterRoutes } from "./routes/dead-letters.ts";
 import { groupRoutes } from "./routes/groups.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { produceRoutes } from "./routes/produce.ts";
-import type { ConsoleDeps, ConsoleEnv } from "./deps.ts";
 import { tailRoutes } from "./routes/tail.ts";
 
 export type { ConsoleDeps, ConsoleEnv } from "./deps.ts";
