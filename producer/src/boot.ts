@@ -24,6 +24,7 @@ export async function bootProducer(deps: {
   const producer = transport.producer();
 
   let draining = false;
+  let stopping: Promise<number> | undefined;
   let inFlight = 0;
   const app = createProducerApp({
     producer,
@@ -70,18 +71,24 @@ export async function bootProducer(deps: {
   connectInBackground(connectKafka, { logger, stopped: () => draining });
 
   return {
-    async shutdown(signal) {
-      if (draining) return 0;
-      draining = true;
-      logger.info({ signal, inFlight }, "draining");
-      const deadline = Date.now() + config.shutdownTimeoutMs;
-      server.close();
-      // Every request already accepted gets its delivery report before we go.
-      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      await producer.flush(Math.max(0, deadline - Date.now())).catch((err) => logger.error({ err }, "flush failed"));
-      await producer.disconnect();
-      logger.info({ inFlight }, "producer stopped");
-      return inFlight === 0 ? 0 : 1;
+    // A second call (a relayed signal, a test) waits for the same stop: it never reports a
+    // clean exit before the first one has drained and left.
+    shutdown(signal) {
+      stopping ??= drain(signal);
+      return stopping;
     },
   };
+
+  async function drain(signal: string): Promise<number> {
+    draining = true;
+    logger.info({ signal, inFlight }, "draining");
+    const deadline = Date.now() + config.shutdownTimeoutMs;
+    server.close();
+    // Every request already accepted gets its delivery report before we go.
+    while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await producer.flush(Math.max(0, deadline - Date.now())).catch((err) => logger.error({ err }, "flush failed"));
+    await producer.disconnect();
+    logger.info({ inFlight }, "producer stopped");
+    return inFlight === 0 ? 0 : 1;
+  }
 }
