@@ -98,7 +98,7 @@ const produceResponses = {
     content: { "application/json": { schema: batchBody } },
   },
   "400": errorResponse(
-    "Malformed JSON, a body that is not UTF-8, or a query parameter or header outside its declaration (also given twice, or unknown)",
+    "Malformed JSON, JSON that is not I-JSON (a member name twice at any depth, a lone surrogate: NOT_I_JSON), a body that is not UTF-8, or a query parameter or header outside its declaration (also given twice, or unknown)",
   ),
   "401": errorResponse("Missing or wrong bearer token"),
   "404": errorResponse("No contract for this topic"),

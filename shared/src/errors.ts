@@ -4,6 +4,7 @@
  */
 export const ErrorCode = {
   MALFORMED_JSON: "MALFORMED_JSON",
+  NOT_I_JSON: "NOT_I_JSON",
   TOPIC_NOT_FOUND: "TOPIC_NOT_FOUND",
   INVALID_EVENT: "INVALID_EVENT",
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
@@ -45,6 +46,8 @@ interface ErrorSpec {
 
 const specs: Record<ErrorCode, ErrorSpec> = {
   MALFORMED_JSON: { status: 400, retriable: false },
+  // Valid JSON whose meaning depends on the parser: a member name twice, a lone surrogate (RFC 7493).
+  NOT_I_JSON: { status: 400, retriable: false },
   TOPIC_NOT_FOUND: { status: 404, retriable: false },
   UNAUTHORIZED: { status: 401, retriable: false },
   IDEMPOTENCY_KEY_REUSED: { status: 409, retriable: false },

@@ -9,6 +9,7 @@ import {
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import type { Namespace } from "@kafka-pair/shared/namespace";
 import type { ProduceRecord } from "@kafka-pair/shared/transport";
+import { parseIJson } from "./i-json.ts";
 import type { Candidate } from "./parse.ts";
 
 const DEFAULT_MAX_VALUE_BYTES = 1_000_000;
@@ -51,8 +52,9 @@ function dataOf(contract: TopicContract, candidate: Candidate): unknown {
   }
   if (contract.encoding === "text") return text;
   try {
-    return JSON.parse(text);
-  } catch {
+    return parseIJson(text, "data_base64");
+  } catch (err) {
+    if (err instanceof KafkaPairError && err.code === "NOT_I_JSON") throw err;
     throw new KafkaPairError("INVALID_EVENT", "data_base64 is not JSON", {
       issues: [{ path: "ce.data_base64", message: `topic ${contract.name} carries JSON` }],
     });
