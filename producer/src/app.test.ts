@@ -6,7 +6,7 @@ import { anOrder } from "@kafka-pair/shared/testing";
 import { type MemoryTransport, memoryTransport } from "@kafka-pair/shared/transport/memory";
 import { describe, expect, it } from "vitest";
 import { createProducerApp } from "./app.ts";
-import { IdempotencyStore } from "./idempotency.ts";
+import { MemoryIdempotencyStore } from "./idempotency.ts";
 import { createProducerMetrics } from "./metrics.ts";
 
 // The producer's status rules through app.request(), on the in-memory cluster: what each
@@ -33,7 +33,7 @@ async function producerApp(options: Options = {}) {
     logger,
     namespace: ns,
     metrics: createProducerMetrics(() => undefined),
-    idempotency: new IdempotencyStore({ maxKeys: 100, windowMs: 60_000 }),
+    idempotency: new MemoryIdempotencyStore({ maxKeys: 100, windowMs: 60_000 }),
     apiToken: options.apiToken,
     eventSource: "/test",
     maxBodyBytes: 64 * 1024,

@@ -4,7 +4,9 @@ import type { Logger } from "@kafka-pair/shared/log";
 import { connectInBackground, provisionTopics, type Serve } from "@kafka-pair/shared/startup";
 import type { KafkaTransport } from "@kafka-pair/shared/transport";
 import { createProducerApp } from "./app.ts";
-import { IdempotencyStore } from "./idempotency.ts";
+import { type IdempotencyStore, MemoryIdempotencyStore } from "./idempotency.ts";
+import { redisKeyValue } from "./idempotency-redis.ts";
+import { SharedIdempotencyStore } from "./idempotency-shared.ts";
 import { createProducerMetrics } from "./metrics.ts";
 
 export interface RunningProducer {
@@ -18,6 +20,8 @@ export async function bootProducer(deps: {
   logger: Logger;
   transport: KafkaTransport;
   serve: Serve;
+  /** Overrides IDEMPOTENCY_STORE (tests). */
+  idempotency?: IdempotencyStore;
 }): Promise<RunningProducer> {
   const { config, logger, transport } = deps;
   // Not connected yet: /ready says 503 and produce requests get 503 until connectKafka() is done.
@@ -26,15 +30,13 @@ export async function bootProducer(deps: {
   let draining = false;
   let stopping: Promise<number> | undefined;
   let inFlight = 0;
+  const idempotency = deps.idempotency ?? idempotencyStoreFor(config, logger);
   const app = createProducerApp({
     producer,
     logger,
     namespace: config.namespace,
     metrics: createProducerMetrics(() => producer.stats?.()),
-    idempotency: new IdempotencyStore({
-      maxKeys: config.producer.idempotencyMaxKeys,
-      windowMs: config.producer.idempotencyWindowMs,
-    }),
+    idempotency,
     apiToken: config.producer.apiToken,
     eventSource: config.producer.eventSource,
     maxBodyBytes: config.producer.maxBodyBytes,
@@ -88,7 +90,23 @@ export async function bootProducer(deps: {
     while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await producer.flush(Math.max(0, deadline - Date.now())).catch((err) => logger.error({ err }, "flush failed"));
     await producer.disconnect();
+    await idempotency.close().catch((err) => logger.warn({ err }, "closing the Idempotency-Key store failed"));
     logger.info({ inFlight }, "producer stopped");
     return inFlight === 0 ? 0 : 1;
   }
+}
+
+/** IDEMPOTENCY_STORE: this instance's memory, or the Valkey/Redis server the fleet shares. */
+function idempotencyStoreFor(config: WorkerConfig, logger: Logger): IdempotencyStore {
+  const { idempotencyStore, idempotencyMaxKeys, idempotencyWindowMs } = config.producer;
+  if (idempotencyStore === "memory")
+    return new MemoryIdempotencyStore({ maxKeys: idempotencyMaxKeys, windowMs: idempotencyWindowMs });
+  const kv = redisKeyValue(idempotencyStore, { logger, commandTimeoutMs: 1_000 });
+  logger.info({ store: new URL(idempotencyStore).host }, "Idempotency-Keys shared through Valkey/Redis");
+  return new SharedIdempotencyStore(kv, {
+    prefix: `kafka-pair:idempotency:${config.namespace.prefix}`,
+    windowMs: idempotencyWindowMs,
+    // A claim outlives the longest produce: the delivery timeout, plus a margin for the answer.
+    leaseMs: config.deliveryTimeoutMs + 5_000,
+  });
 }

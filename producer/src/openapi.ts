@@ -111,7 +111,9 @@ const produceResponses = {
   "500": errorResponse("A bug: the edge could not answer otherwise"),
   "501": errorOrBatch("atomic=true with a Kafka client that has no transactions"),
   "502": errorOrBatch("Kafka refused the record or the transaction was aborted"),
-  "503": errorOrBatch("Cluster unreachable, produce queue full, or shutting down; see Retry-After"),
+  "503": errorOrBatch(
+    "Cluster unreachable, produce queue full, shutting down, or the shared Idempotency-Key store unreachable; see Retry-After",
+  ),
   "504": errorOrBatch("Delivery timed out: the outcome is unknown, retry with the same Idempotency-Key"),
 };
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// node scripts/setup/run.mjs [--kafka] <command> [args...]
+// node scripts/setup/run.mjs [--kafka] [--servers] <command> [args...]
 //
 // What every npm script goes through: the set-up (ensure.mjs: Node, dependencies, and with
 // --kafka the local launcher's needs), then <command> with the chosen Node and node_modules/.bin
@@ -9,15 +9,16 @@ import { constants } from "node:os";
 import { ensure, root } from "./ensure.mjs";
 
 const args = process.argv.slice(2);
-const kafka = args[0] === "--kafka";
-if (kafka) args.shift();
+const flags = new Set();
+while (args[0] === "--kafka" || args[0] === "--servers") flags.add(args.shift());
+const kafka = flags.has("--kafka");
 const [command, ...rest] = args;
 if (!command) {
-  console.error("usage: node scripts/setup/run.mjs [--kafka] <command> [args...]");
+  console.error("usage: node scripts/setup/run.mjs [--kafka] [--servers] <command> [args...]");
   process.exit(2);
 }
 
-const env = ensure({ kafka });
+const env = ensure({ kafka, servers: flags.has("--servers") });
 const child = spawn(command, rest, { cwd: process.cwd() || root, env, stdio: "inherit" });
 
 // Ctrl-C reaches the whole foreground process group, the child included: it decides how to

@@ -126,6 +126,18 @@ export const Env = v.object({
     v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "100000"),
     v.description("How many Idempotency-Keys the producer remembers (per instance, in memory)."),
   ),
+  IDEMPOTENCY_STORE: v.pipe(
+    v.optional(
+      v.union(
+        [v.literal("memory"), v.pipe(v.string(), v.regex(/^rediss?:\/\/\S+$/), v.url())],
+        'must be "memory" or a redis:// or rediss:// URL',
+      ),
+      "memory",
+    ),
+    v.description(
+      "Where Idempotency-Keys live: `memory` (this instance only, bounded by `IDEMPOTENCY_MAX_KEYS`) or a Valkey/Redis URL (`redis://host:6379/0`, `rediss://` for TLS) shared by every producer instance, so a retry sent to another instance replays the first answer. Keys expire after `IDEMPOTENCY_WINDOW_MS`; an unreachable server answers 503 to requests with a key.",
+    ),
+  ),
   CONSUMER_HANDLERS: v.pipe(
     v.optional(
       v.pipe(v.string(), v.trim(), v.regex(/^[^\0]+\.(ts|js|mjs)$/, "must be a path to a .ts, .js or .mjs module")),
@@ -184,6 +196,8 @@ export interface WorkerConfig {
     maxBodyBytes: number;
     idempotencyWindowMs: number;
     idempotencyMaxKeys: number;
+    /** `memory`, or the Valkey/Redis URL every instance shares. */
+    idempotencyStore: string;
     eventSource: string;
     accessLog: AccessLogSettings;
   };
@@ -271,6 +285,7 @@ export function loadConfig(role: WorkerConfig["role"], source = processEnv()): W
       maxBodyBytes: env.PRODUCER_MAX_BODY_BYTES,
       idempotencyWindowMs: env.IDEMPOTENCY_WINDOW_MS,
       idempotencyMaxKeys: env.IDEMPOTENCY_MAX_KEYS,
+      idempotencyStore: env.IDEMPOTENCY_STORE,
       eventSource: env.PRODUCER_EVENT_SOURCE,
       accessLog: { mode: env.ACCESS_LOG, sampleEvery: env.ACCESS_LOG_SAMPLE_EVERY },
     },

@@ -15,6 +15,7 @@ export const ErrorCode = {
   TRANSACTION_ABORTED: "TRANSACTION_ABORTED",
   UNAUTHORIZED: "UNAUTHORIZED",
   IDEMPOTENCY_KEY_REUSED: "IDEMPOTENCY_KEY_REUSED",
+  IDEMPOTENCY_UNAVAILABLE: "IDEMPOTENCY_UNAVAILABLE",
   NOT_STORED: "NOT_STORED",
   SHUTTING_DOWN: "SHUTTING_DOWN",
   CONFIG_INVALID: "CONFIG_INVALID",
@@ -72,6 +73,8 @@ const specs: Record<ErrorCode, ErrorSpec> = {
   DELIVERY_FAILED: { status: 502, retriable: true },
   KAFKA_UNAVAILABLE: { status: 503, retriable: true },
   SHUTTING_DOWN: { status: 503, retriable: true },
+  // The shared Idempotency-Key store is unreachable, or the first request with the key is still in flight.
+  IDEMPOTENCY_UNAVAILABLE: { status: 503, retriable: true },
   DELIVERY_TIMEOUT: { status: 504, retriable: true },
   CONFIG_INVALID: { status: 500, retriable: false },
   CONTRACT_MISMATCH: { status: 500, retriable: false },
