@@ -5,6 +5,7 @@ import type { Namespace } from "@kafka-pair/shared/namespace";
 import type { ProducerTransport } from "@kafka-pair/shared/transport";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
+import type { Authenticator, Principal } from "./auth/index.ts";
 import type { IdempotencyStore } from "./idempotency.ts";
 import type { ProducerMetrics } from "./metrics.ts";
 import { kafkaHealthRoutes } from "./routes/kafka-health.ts";
@@ -17,8 +18,10 @@ export interface ProducerDeps {
   namespace: Namespace;
   metrics: ProducerMetrics;
   idempotency: IdempotencyStore;
-  /** Bearer token required on producing routes; none when undefined. */
+  /** The single bearer token (principal `api-token`, every topic) when `auth` is not given; none when undefined. */
   apiToken: string | undefined;
+  /** Who may produce: API keys and/or JWTs (auth/); overrides apiToken. */
+  auth?: Authenticator;
   /** CloudEvents `source` for events whose request named none. */
   eventSource: string;
   /** Largest request body accepted, in bytes. */
@@ -52,7 +55,7 @@ function clientClosed(request: Request, err: unknown): boolean {
   }
 }
 
-export type ProducerEnv = { Variables: { requestId: string; logger: Logger } };
+export type ProducerEnv = { Variables: { requestId: string; logger: Logger; principal?: Principal } };
 
 /** The producer's HTTP edge: web-standard Hono, no Node-only imports, so Deno can serve it too. */
 export function createProducerApp(deps: ProducerDeps) {
@@ -71,7 +74,7 @@ export function createProducerApp(deps: ProducerDeps) {
     answered++;
     if (mode === "off" || (mode === "sampled" && status < 500 && answered % sampleEvery !== 0)) return;
     const ms = Math.round((performance.now() - started) * 100) / 100;
-    c.get("logger").info({ method: c.req.method, route, status, ms }, "request");
+    c.get("logger").info({ method: c.req.method, route, status, ms, principal: c.get("principal")?.id }, "request");
   });
   app.route("/", opsRoutes(deps));
   app.route("/", topicRoutes(deps));

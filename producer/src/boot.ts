@@ -3,7 +3,9 @@ import { contracts } from "@kafka-pair/shared/contracts";
 import type { Logger } from "@kafka-pair/shared/log";
 import { connectInBackground, provisionTopics, type Serve } from "@kafka-pair/shared/startup";
 import type { KafkaTransport } from "@kafka-pair/shared/transport";
+import { createRemoteJWKSet } from "jose";
 import { createProducerApp } from "./app.ts";
+import { type Authenticator, anyOf, apiKeyAuthenticator, jwtAuthenticator, parseApiKeys } from "./auth/index.ts";
 import { type IdempotencyStore, MemoryIdempotencyStore } from "./idempotency.ts";
 import { redisKeyValue } from "./idempotency-redis.ts";
 import { SharedIdempotencyStore } from "./idempotency-shared.ts";
@@ -38,6 +40,7 @@ export async function bootProducer(deps: {
     metrics: createProducerMetrics(() => producer.stats?.()),
     idempotency,
     apiToken: config.producer.apiToken,
+    auth: await authenticatorFor(config),
     eventSource: config.producer.eventSource,
     maxBodyBytes: config.producer.maxBodyBytes,
     accessLog: config.producer.accessLog,
@@ -109,4 +112,27 @@ function idempotencyStoreFor(config: WorkerConfig, logger: Logger): IdempotencyS
     // A claim outlives the longest produce: the delivery timeout, plus a margin for the answer.
     leaseMs: config.deliveryTimeoutMs + 5_000,
   });
+}
+
+/**
+ * Who may produce: JWTs from the issuer's JWKS and/or API keys, with the single
+ * PRODUCER_API_TOKEN as one more key (principal `api-token`, every topic). None configured: open.
+ */
+async function authenticatorFor(config: WorkerConfig): Promise<Authenticator | undefined> {
+  const { apiToken, apiKeys, jwt } = config.producer;
+  const keys = apiKeys ? parseApiKeys(apiKeys) : [];
+  if (apiToken) keys.push({ principal: "api-token", key: apiToken, topics: "*" });
+  const schemes: Authenticator[] = [];
+  if (jwt) {
+    schemes.push(
+      jwtAuthenticator({
+        keys: createRemoteJWKSet(new URL(jwt.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 }),
+        issuer: jwt.issuer,
+        audience: jwt.audience,
+        topicsClaim: jwt.topicsClaim,
+      }),
+    );
+  }
+  if (keys.length > 0) schemes.push(await apiKeyAuthenticator(keys));
+  return schemes.length > 0 ? anyOf(...schemes) : undefined;
 }

@@ -96,7 +96,35 @@ export const Env = v.object({
   SHUTDOWN_TIMEOUT_MS: v.pipe(positiveInt(15_000), v.description("Bound on a graceful shutdown.")),
   PRODUCER_API_TOKEN: v.pipe(
     v.optional(v.pipe(v.string(), v.minLength(16, "use at least 16 characters"))),
-    v.description("When set, every producing route needs `Authorization: Bearer <token>`."),
+    v.description(
+      "The simplest authentication: when set, every producing route needs `Authorization: Bearer <token>`; its principal is `api-token`, allowed every topic.",
+    ),
+  ),
+  PRODUCER_API_KEYS: v.pipe(
+    v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty())),
+    v.description(
+      "API keys with the topics each may produce to: `principal=key:topic,topic;other=key:*` (keys: 16+ characters of `A-Za-z0-9._~+/-`). Sent as `Authorization: Bearer <key>`; the principal is recorded on every record (`ce_authid`) and in the access log.",
+    ),
+  ),
+  PRODUCER_JWKS_URL: v.pipe(
+    v.optional(v.pipe(v.string(), v.url())),
+    v.description(
+      "Accept JWTs (`Authorization: Bearer <jwt>`) signed by a key of this JWKS (fetched and cached by jose); needs `PRODUCER_JWT_ISSUER` and `PRODUCER_JWT_AUDIENCE`. The subject (`sub`) is the principal.",
+    ),
+  ),
+  PRODUCER_JWT_ISSUER: v.pipe(
+    v.optional(v.pipe(v.string(), v.nonEmpty())),
+    v.description("Required `iss` of accepted JWTs."),
+  ),
+  PRODUCER_JWT_AUDIENCE: v.pipe(
+    v.optional(v.pipe(v.string(), v.nonEmpty())),
+    v.description("Required `aud` of accepted JWTs."),
+  ),
+  PRODUCER_JWT_TOPICS_CLAIM: v.pipe(
+    v.optional(v.pipe(v.string(), v.nonEmpty()), "topics"),
+    v.description(
+      'JWT claim listing the topics the subject may produce to: an array, a space-separated string, or "*".',
+    ),
   ),
   PRODUCER_MAX_BODY_BYTES: v.pipe(
     v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), String(5 * 1024 * 1024)),
@@ -193,6 +221,9 @@ export interface WorkerConfig {
   maxQueuedMessages: number;
   producer: {
     apiToken: string | undefined;
+    /** PRODUCER_API_KEYS as written (parsed by the producer's auth module). */
+    apiKeys: string | undefined;
+    jwt: { jwksUrl: string; issuer: string; audience: string; topicsClaim: string } | undefined;
     maxBodyBytes: number;
     idempotencyWindowMs: number;
     idempotencyMaxKeys: number;
@@ -282,6 +313,8 @@ export function loadConfig(role: WorkerConfig["role"], source = processEnv()): W
     maxQueuedMessages: env.KAFKA_MAX_QUEUED_MESSAGES,
     producer: {
       apiToken: env.PRODUCER_API_TOKEN,
+      apiKeys: env.PRODUCER_API_KEYS,
+      jwt: jwtSettings(env),
       maxBodyBytes: env.PRODUCER_MAX_BODY_BYTES,
       idempotencyWindowMs: env.IDEMPOTENCY_WINDOW_MS,
       idempotencyMaxKeys: env.IDEMPOTENCY_MAX_KEYS,
@@ -299,4 +332,18 @@ export function loadConfig(role: WorkerConfig["role"], source = processEnv()): W
       maxBufferedPerPartition: env.CONSUMER_MAX_BUFFERED_PER_PARTITION,
     },
   };
+}
+
+/** JWT acceptance needs all three of the JWKS, the issuer and the audience: half a configuration is refused. */
+function jwtSettings(env: Env): WorkerConfig["producer"]["jwt"] {
+  const { PRODUCER_JWKS_URL: jwksUrl, PRODUCER_JWT_ISSUER: issuer, PRODUCER_JWT_AUDIENCE: audience } = env;
+  if (!jwksUrl && !issuer && !audience) return undefined;
+  if (!jwksUrl || !issuer || !audience) {
+    throw new KafkaPairError(
+      "CONFIG_INVALID",
+      "invalid environment: PRODUCER_JWKS_URL, PRODUCER_JWT_ISSUER and PRODUCER_JWT_AUDIENCE go together",
+      { issues: [{ path: "PRODUCER_JWKS_URL", message: "set all three, or none" }] },
+    );
+  }
+  return { jwksUrl, issuer, audience, topicsClaim: env.PRODUCER_JWT_TOPICS_CLAIM };
 }

@@ -14,6 +14,8 @@ export const ErrorCode = {
   DELIVERY_TIMEOUT: "DELIVERY_TIMEOUT",
   TRANSACTION_ABORTED: "TRANSACTION_ABORTED",
   UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  AUTH_UNAVAILABLE: "AUTH_UNAVAILABLE",
   IDEMPOTENCY_KEY_REUSED: "IDEMPOTENCY_KEY_REUSED",
   IDEMPOTENCY_UNAVAILABLE: "IDEMPOTENCY_UNAVAILABLE",
   NOT_STORED: "NOT_STORED",
@@ -51,6 +53,10 @@ const specs: Record<ErrorCode, ErrorSpec> = {
   NOT_I_JSON: { status: 400, retriable: false },
   TOPIC_NOT_FOUND: { status: 404, retriable: false },
   UNAUTHORIZED: { status: 401, retriable: false },
+  // Authenticated, but this principal may not produce to this topic.
+  FORBIDDEN: { status: 403, retriable: false },
+  // The token issuer's JWKS could not be fetched: not the client's fault.
+  AUTH_UNAVAILABLE: { status: 503, retriable: true },
   IDEMPOTENCY_KEY_REUSED: { status: 409, retriable: false },
   // A record of an atomic batch that was valid but not stored because another one failed.
   NOT_STORED: { status: 424, retriable: true },

@@ -9,6 +9,7 @@ import {
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import type { Namespace } from "@kafka-pair/shared/namespace";
 import type { ProduceRecord } from "@kafka-pair/shared/transport";
+import type { Principal } from "../auth/principal.ts";
 import { parseIJson } from "./i-json.ts";
 import type { Candidate } from "./parse.ts";
 
@@ -28,6 +29,8 @@ export interface RecordContext {
   trace: TraceHeaders | undefined;
   /** The trace started at the edge for this request's events that carry none. */
   newTrace: TraceHeaders;
+  /** Who sent the request (none without authentication): recorded as the Auth Context extension. */
+  principal?: Principal | undefined;
   /** The request's arrival as RFC 3339 (CloudEvents `time` when the sender gave none): once per request, not per record. */
   time: string;
 }
@@ -82,7 +85,7 @@ export function buildRecord(contract: TopicContract, candidate: Candidate, ctx: 
     );
   }
   const attributes: CloudEventAttributes = {
-    extensions: given?.extensions ?? {},
+    extensions: authContext(given?.extensions, ctx.principal),
     id: given?.id ?? ctx.id ?? crypto.randomUUID(),
     source: given?.source ?? ctx.source,
     type: contract.eventType,
@@ -105,4 +108,14 @@ export function buildRecord(contract: TopicContract, candidate: Candidate, ctx: 
       headers: toKafkaHeaders(attributes, trace),
     },
   };
+}
+
+/**
+ * CloudEvents Auth Context extension (`authtype`, `authid`): who produced the event, as the edge
+ * authenticated it. Set by the edge only: a request's own auth* attributes are dropped, so no
+ * client can write in another's name.
+ */
+function authContext(extensions: Record<string, string> | undefined, principal: Principal | undefined) {
+  const { authtype: _type, authid: _id, authclaims: _claims, ...rest } = extensions ?? {};
+  return principal ? { ...rest, authtype: principal.type, authid: principal.id } : rest;
 }
