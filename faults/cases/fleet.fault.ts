@@ -275,7 +275,7 @@ describe("fleet", () => {
         restarts: JSON.stringify(restarts),
         finalStatuses: JSON.stringify(countBy(outcomes.map((o) => o.status))),
       };
-      reportFigures("8. fleet: 3 producers behind nginx + 3 consumers, rolling SIGTERM restarts under load", figures);
+      reportFigures("9. fleet: 3 producers behind nginx + 3 consumers, rolling SIGTERM restarts under load", figures);
 
       expect(restarts.map((r) => r.exit)).toEqual([0, 0, 0, 0, 0, 0]);
       expect(failed).toEqual([]);
