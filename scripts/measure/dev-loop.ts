@@ -6,6 +6,7 @@
  *
  *   npx tsx scripts/measure/dev-loop.ts --command "npm run dev -w consumer" \
  *     --ping http://127.0.0.1:4401/kafka/health [--stop ctrl-c|SIGINT|SIGTERM] [--rounds 3]
+ *     [--handled-in consumer.log]   (a producer command: pings are handled by a consumer logging there)
  *
  * Environment for the command: this process's (KAFKA_BOOTSTRAP_SERVERS, KAFKA_NAMESPACE, PORT…).
  * Reports per round: how long the stop took, its exit code, whether the log says the worker
@@ -24,6 +25,8 @@ const { values } = parseArgs({
     stop: { type: "string", default: "ctrl-c" },
     rounds: { type: "string", default: "3" },
     timeout: { type: "string", default: "90" },
+    // For a producer command: the log file of a consumer running elsewhere, where handled pings show.
+    "handled-in": { type: "string" },
   },
 });
 if (!values.command || !values.ping) {
@@ -61,7 +64,9 @@ const waitFor = async (what: string, test: () => boolean) => {
     await sleep(50);
   }
 };
-const handled = (from: number) => /Consumed message: ok/.test(text().slice(from));
+// Where handled pings show: the pane (a consumer command), or another consumer's log file.
+const handledText = () => (values["handled-in"] ? readFileSync(values["handled-in"], "utf8") : text());
+const handled = (from: number) => /Consumed message: ok/.test(handledText().slice(from));
 const shellPid = Number(tmux("display", "-p", "-t", session, "#{pane_pid}"));
 const foregroundGroup = () =>
   Number(execFileSync("ps", ["-o", "tpgid=", "-p", String(shellPid)], { encoding: "utf8" }));
@@ -78,9 +83,10 @@ void (async () => {
 const rows: string[] = [];
 try {
   let mark = text().length;
+  let handledMark = handledText().length;
   const first = Date.now();
   type(command);
-  await waitFor("the first handled ping", () => handled(mark));
+  await waitFor("the first handled ping", () => handled(handledMark));
   rows.push(`start → first handled ping: ${((Date.now() - first) / 1000).toFixed(1)} s`);
   for (let round = 1; round <= Number(values.rounds); round++) {
     await sleep(1000);
@@ -102,9 +108,10 @@ try {
     const drained = /(consumer|producer) stopped/.test(stopLog);
     const forced = /second stop signal|Force killing|SIGKILL/.test(stopLog);
     mark = text().length;
+    handledMark = handledText().length;
     const restartAt = Date.now();
     type(command);
-    await waitFor("a ping handled after the restart", () => handled(mark));
+    await waitFor("a ping handled after the restart", () => handled(handledMark));
     rows.push(
       `round ${round}: stop ${(stopMs / 1000).toFixed(1)} s (exit ${exit}, drained ${drained}, forced ${forced}); ` +
         `restart → next handled ping ${((Date.now() - restartAt) / 1000).toFixed(1)} s`,

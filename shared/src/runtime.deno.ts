@@ -27,5 +27,7 @@ export function exitOnSignals(worker: { shutdown(signal: string): Promise<number
     exit: (code) => process.exit(code),
     logger,
   });
-  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) Deno.addSignalListener(signal, () => onSignal(signal));
+  // Not SIGHUP, unlike on Node: under `deno run --watch` a listener keeps the watcher alive after
+  // the terminal closed (the worker stops, the watcher waits for file changes, orphaned).
+  for (const signal of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(signal, () => onSignal(signal));
 }
