@@ -100,7 +100,8 @@ const produceResponses = {
   "400": errorResponse(
     "Malformed JSON, JSON that is not I-JSON (a member name twice at any depth, a lone surrogate: NOT_I_JSON), a body that is not UTF-8, or a query parameter or header outside its declaration (also given twice, or unknown)",
   ),
-  "401": errorResponse("Missing or wrong bearer token"),
+  "401": errorResponse("Missing, unknown, expired or wrongly signed bearer credential (API key or JWT)"),
+  "403": errorResponse("The principal may not produce to this topic"),
   "404": errorResponse("No contract for this topic"),
   "405": methodNotAllowed,
   "409": errorResponse("Idempotency-Key reused with another request"),
@@ -179,7 +180,8 @@ export function openApiDocument() {
     'The tutorial\'s ping: sends "ok" to health. HEAD is refused (405): it would send one.',
     {
       "200": { description: "Delivered" },
-      "401": errorResponse("Missing or wrong bearer token"),
+      "401": errorResponse("Missing, unknown, expired or wrongly signed bearer credential (API key or JWT)"),
+      "403": errorResponse("The principal may not produce to the health topic"),
       "502": errorResponse("Kafka refused the record"),
       "503": errorResponse("Cluster unreachable; see Retry-After"),
       "504": errorResponse("Delivery timed out"),
