@@ -26,6 +26,7 @@ export async function bootConsumer(deps: {
   const producer = transport.producer();
 
   let draining = false;
+  let stopping: Promise<number> | undefined;
   const runners: SubscriptionRunner[] = [];
   const metrics = createConsumerMetrics(() => runners.flatMap((r) => r.lagSamples()));
   for (const subscription of deps.subscriptions) {
@@ -72,27 +73,33 @@ export async function bootConsumer(deps: {
   connectInBackground(connectKafka, { logger, stopped: () => draining });
 
   return {
-    async shutdown(signal) {
-      if (draining) return 0;
-      draining = true;
-      logger.info({ signal }, "stopping: finishing the messages in hand");
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timedOut = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), config.shutdownTimeoutMs);
-      });
-      // Each runner stops fetching, lets its handlers finish, commits, and leaves its group.
-      const stopped = Promise.all(runners.map((r) => r.stop()))
-        .then(() => producer.disconnect())
-        .then(() => false);
-      const late = await Promise.race([stopped, timedOut]);
-      clearTimeout(timer);
-      server.close();
-      if (late) {
-        logger.error("shutdown timed out");
-        return 1;
-      }
-      logger.info("consumer stopped");
-      return 0;
+    // A second call (a relayed signal, a test) waits for the same stop: it never reports a
+    // clean exit before the first one has drained and left.
+    shutdown(signal) {
+      stopping ??= drain(signal);
+      return stopping;
     },
   };
+
+  async function drain(signal: string): Promise<number> {
+    draining = true;
+    logger.info({ signal }, "stopping: finishing the messages in hand");
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), config.shutdownTimeoutMs);
+    });
+    // Each runner stops fetching, lets its handlers finish, commits, and leaves its group.
+    const stopped = Promise.all(runners.map((r) => r.stop()))
+      .then(() => producer.disconnect())
+      .then(() => false);
+    const late = await Promise.race([stopped, timedOut]);
+    clearTimeout(timer);
+    server.close();
+    if (late) {
+      logger.error("shutdown timed out");
+      return 1;
+    }
+    logger.info("consumer stopped");
+    return 0;
+  }
 }

@@ -18,4 +18,4 @@ const worker = await bootConsumer({
   serve: denoServe,
 });
 
-exitOnSignals(worker);
+exitOnSignals(worker, logger);

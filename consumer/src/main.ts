@@ -2,6 +2,7 @@
 import { serve } from "@hono/node-server";
 import { loadConfig } from "@kafka-pair/shared/config";
 import { createLogger } from "@kafka-pair/shared/log";
+import { stopOnSignals } from "@kafka-pair/shared/signals";
 import { createTransport } from "@kafka-pair/shared/transport/select";
 import { bootConsumer } from "./boot.ts";
 import { loadSubscriptions } from "./subscriptions.ts";
@@ -16,6 +17,10 @@ const worker = await bootConsumer({
   serve: (fetch, { port, hostname, onListen }) => serve({ fetch, port, hostname }, (info) => onListen(info.port)),
 });
 
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.on(signal, () => void worker.shutdown(signal).then((code) => process.exit(code)));
-}
+// One graceful stop per Ctrl-C or SIGTERM, however many wrappers relay it; a later signal forces the exit.
+const onSignal = stopOnSignals({
+  shutdown: (signal) => worker.shutdown(signal),
+  exit: (code) => process.exit(code),
+  logger,
+});
+for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, onSignal);

@@ -4,7 +4,7 @@ import type { ProducerTransport } from "@kafka-pair/shared/transport";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { createProducerApp } from "./app.ts";
-import { IdempotencyStore } from "./idempotency.ts";
+import { MemoryIdempotencyStore } from "./idempotency.ts";
 import { createProducerMetrics } from "./metrics.ts";
 
 // The access log's modes, in-process: GET /health needs no Kafka.
@@ -21,7 +21,7 @@ function appLogging(accessLog: Parameters<typeof createProducerApp>[0]["accessLo
     logger: pino({ level: "info" }, sink),
     namespace: namespace(""),
     metrics: createProducerMetrics(() => undefined),
-    idempotency: new IdempotencyStore({ maxKeys: 10, windowMs: 60_000 }),
+    idempotency: new MemoryIdempotencyStore({ maxKeys: 10, windowMs: 60_000 }),
     apiToken: undefined,
     eventSource: "/test",
     maxBodyBytes: 1024,

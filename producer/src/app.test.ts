@@ -6,7 +6,7 @@ import { anOrder } from "@kafka-pair/shared/testing";
 import { type MemoryTransport, memoryTransport } from "@kafka-pair/shared/transport/memory";
 import { describe, expect, it } from "vitest";
 import { createProducerApp } from "./app.ts";
-import { IdempotencyStore } from "./idempotency.ts";
+import { MemoryIdempotencyStore } from "./idempotency.ts";
 import { createProducerMetrics } from "./metrics.ts";
 
 // The producer's status rules through app.request(), on the in-memory cluster: what each
@@ -33,7 +33,7 @@ async function producerApp(options: Options = {}) {
     logger,
     namespace: ns,
     metrics: createProducerMetrics(() => undefined),
-    idempotency: new IdempotencyStore({ maxKeys: 100, windowMs: 60_000 }),
+    idempotency: new MemoryIdempotencyStore({ maxKeys: 100, windowMs: 60_000 }),
     apiToken: options.apiToken,
     eventSource: "/test",
     maxBodyBytes: 64 * 1024,
@@ -359,5 +359,54 @@ describe("producer app: other routes", () => {
     const res = await app.request("/kafka/health");
     expect(res.status).toBe(200);
     expect(await json(res)).toMatchObject({ message: "sent ok to health", topic: "health" });
+  });
+});
+
+describe("I-JSON at the edge (RFC 7493)", () => {
+  it("400 NOT_I_JSON for a member name given twice, naming it, and nothing stored", async () => {
+    const { post, stored } = await producerApp();
+    const text = JSON.stringify(order(1)).replace(/^\{/, '{"orderId":"5b0c5a4e-8b7d-4c3a-9e2f-1a2b3c4d5e6f",');
+    const res = await post(text);
+    expect(res.status).toBe(400);
+    const body = await json(res);
+    expect(body.error.code).toBe("NOT_I_JSON");
+    expect(body.error.issues).toEqual([{ path: "orderId", message: expect.stringMatching(/appears twice/) }]);
+    expect(await stored()).toBe(0);
+  });
+
+  it("400 for a duplicate inside a line, and for a lone surrogate in a string", async () => {
+    const { post, stored } = await producerApp();
+    const line = '{"sku":"BOOK-1","quantity":1,"quantity":2,"unitPriceCents":1}';
+    const nested = JSON.stringify({ ...order(1), lines: [] }).replace('"lines":[]', `"lines":[${line}]`);
+    expect((await json(await post(nested))).error.issues[0].path).toBe("lines.0.quantity");
+    const surrogate = JSON.stringify(order(1, { note: "X" })).replace('"note":"X"', '"note":"\\ud800"');
+    const res = await post(surrogate);
+    expect(res.status).toBe(400);
+    expect((await json(res)).error.issues[0].path).toBe("note");
+    expect(await stored()).toBe(0);
+  });
+
+  it("422 for an unknown member of a nested contract object, as at the top level", async () => {
+    const { post, stored } = await producerApp();
+    const base = order(1);
+    const res = await post({ ...base, lines: [{ ...base.lines[0], discount: 5 }] });
+    expect(res.status).toBe(422);
+    expect((await json(res)).error.issues.map((i: { path: string }) => i.path)).toEqual(["lines.0.discount"]);
+    expect(await stored()).toBe(0);
+  });
+
+  it("NDJSON: the line with a duplicate is refused, the others stored", async () => {
+    const { app, stored } = await producerApp();
+    const good = JSON.stringify(order(1));
+    const bad = JSON.stringify(order(2)).replace(/^\{/, '{"currency":"USD",');
+    const res = await app.request("/topics/orders", {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: `${good}\n${bad}\n`,
+    });
+    const body = await json(res);
+    expect(res.status).toBe(207);
+    expect(body.results.map((r: { status: number }) => r.status)).toEqual([201, 400]);
+    expect(await stored()).toBe(1);
   });
 });

@@ -49,7 +49,7 @@ export function createProducerApp(deps: ProducerDeps) {
     answered++;
     if (mode === "off" || (mode === "sampled" && status < 500 && answered % sampleEvery !== 0)) return;
     const ms = Math.round((performance.now() - started) * 100) / 100;
-    c.get("logger").info({ method: c.req.method, route, status, ms }, "request");
+    c.get("logger").info({ method: c.req.method, route, status, ms, principal: c.get("principal")?.id }, "request");
   });
   app.route("/", opsRoutes(deps));
   app.route("/", topicRoutes(deps));

@@ -3,8 +3,12 @@ import { contracts } from "@kafka-pair/shared/contracts";
 import type { Logger } from "@kafka-pair/shared/log";
 import { connectInBackground, provisionTopics, type Serve } from "@kafka-pair/shared/startup";
 import type { KafkaTransport } from "@kafka-pair/shared/transport";
+import { createRemoteJWKSet } from "jose";
 import { createProducerApp } from "./app.ts";
-import { IdempotencyStore } from "./idempotency.ts";
+import { type Authenticator, anyOf, apiKeyAuthenticator, jwtAuthenticator, parseApiKeys } from "./auth/index.ts";
+import { type IdempotencyStore, MemoryIdempotencyStore } from "./idempotency.ts";
+import { redisKeyValue } from "./idempotency-redis.ts";
+import { SharedIdempotencyStore } from "./idempotency-shared.ts";
 import { createProducerMetrics } from "./metrics.ts";
 
 export interface RunningProducer {
@@ -18,23 +22,25 @@ export async function bootProducer(deps: {
   logger: Logger;
   transport: KafkaTransport;
   serve: Serve;
+  /** Overrides IDEMPOTENCY_STORE (tests). */
+  idempotency?: IdempotencyStore;
 }): Promise<RunningProducer> {
   const { config, logger, transport } = deps;
   // Not connected yet: /ready says 503 and produce requests get 503 until connectKafka() is done.
   const producer = transport.producer();
 
   let draining = false;
+  let stopping: Promise<number> | undefined;
   let inFlight = 0;
+  const idempotency = deps.idempotency ?? idempotencyStoreFor(config, logger);
   const app = createProducerApp({
     producer,
     logger,
     namespace: config.namespace,
     metrics: createProducerMetrics(() => producer.stats?.()),
-    idempotency: new IdempotencyStore({
-      maxKeys: config.producer.idempotencyMaxKeys,
-      windowMs: config.producer.idempotencyWindowMs,
-    }),
+    idempotency,
     apiToken: config.producer.apiToken,
+    auth: await authenticatorFor(config),
     eventSource: config.producer.eventSource,
     maxBodyBytes: config.producer.maxBodyBytes,
     accessLog: config.producer.accessLog,
@@ -70,18 +76,63 @@ export async function bootProducer(deps: {
   connectInBackground(connectKafka, { logger, stopped: () => draining });
 
   return {
-    async shutdown(signal) {
-      if (draining) return 0;
-      draining = true;
-      logger.info({ signal, inFlight }, "draining");
-      const deadline = Date.now() + config.shutdownTimeoutMs;
-      server.close();
-      // Every request already accepted gets its delivery report before we go.
-      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      await producer.flush(Math.max(0, deadline - Date.now())).catch((err) => logger.error({ err }, "flush failed"));
-      await producer.disconnect();
-      logger.info({ inFlight }, "producer stopped");
-      return inFlight === 0 ? 0 : 1;
+    // A second call (a relayed signal, a test) waits for the same stop: it never reports a
+    // clean exit before the first one has drained and left.
+    shutdown(signal) {
+      stopping ??= drain(signal);
+      return stopping;
     },
   };
+
+  async function drain(signal: string): Promise<number> {
+    draining = true;
+    logger.info({ signal, inFlight }, "draining");
+    const deadline = Date.now() + config.shutdownTimeoutMs;
+    server.close();
+    // Every request already accepted gets its delivery report before we go.
+    while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await producer.flush(Math.max(0, deadline - Date.now())).catch((err) => logger.error({ err }, "flush failed"));
+    await producer.disconnect();
+    await idempotency.close().catch((err) => logger.warn({ err }, "closing the Idempotency-Key store failed"));
+    logger.info({ inFlight }, "producer stopped");
+    return inFlight === 0 ? 0 : 1;
+  }
+}
+
+/** IDEMPOTENCY_STORE: this instance's memory, or the Valkey/Redis server the fleet shares. */
+function idempotencyStoreFor(config: WorkerConfig, logger: Logger): IdempotencyStore {
+  const { idempotencyStore, idempotencyMaxKeys, idempotencyWindowMs } = config.producer;
+  if (idempotencyStore === "memory")
+    return new MemoryIdempotencyStore({ maxKeys: idempotencyMaxKeys, windowMs: idempotencyWindowMs });
+  const kv = redisKeyValue(idempotencyStore, { logger, commandTimeoutMs: 1_000 });
+  logger.info({ store: new URL(idempotencyStore).host }, "Idempotency-Keys shared through Valkey/Redis");
+  return new SharedIdempotencyStore(kv, {
+    prefix: `kafka-pair:idempotency:${config.namespace.prefix}`,
+    windowMs: idempotencyWindowMs,
+    // A claim outlives the longest produce: the delivery timeout, plus a margin for the answer.
+    leaseMs: config.deliveryTimeoutMs + 5_000,
+  });
+}
+
+/**
+ * Who may produce: JWTs from the issuer's JWKS and/or API keys, with the single
+ * PRODUCER_API_TOKEN as one more key (principal `api-token`, every topic). None configured: open.
+ */
+async function authenticatorFor(config: WorkerConfig): Promise<Authenticator | undefined> {
+  const { apiToken, apiKeys, jwt } = config.producer;
+  const keys = apiKeys ? parseApiKeys(apiKeys) : [];
+  if (apiToken) keys.push({ principal: "api-token", key: apiToken, topics: "*" });
+  const schemes: Authenticator[] = [];
+  if (jwt) {
+    schemes.push(
+      jwtAuthenticator({
+        keys: createRemoteJWKSet(new URL(jwt.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 }),
+        issuer: jwt.issuer,
+        audience: jwt.audience,
+        topicsClaim: jwt.topicsClaim,
+      }),
+    );
+  }
+  if (keys.length > 0) schemes.push(await apiKeyAuthenticator(keys));
+  return schemes.length > 0 ? anyOf(...schemes) : undefined;
 }

@@ -2,6 +2,7 @@ import type { AccessLogSettings } from "@kafka-pair/shared/config";
 import type { Logger } from "@kafka-pair/shared/log";
 import type { Namespace } from "@kafka-pair/shared/namespace";
 import type { ProducerTransport } from "@kafka-pair/shared/transport";
+import type { Authenticator, Principal } from "./auth/index.ts";
 import type { IdempotencyStore } from "./idempotency.ts";
 import type { ProducerMetrics } from "./metrics.ts";
 
@@ -12,8 +13,10 @@ export interface ProducerDeps {
   namespace: Namespace;
   metrics: ProducerMetrics;
   idempotency: IdempotencyStore;
-  /** Bearer token required on producing routes; none when undefined. */
+  /** The single bearer token (principal `api-token`, every topic) when `auth` is not given; none when undefined. */
   apiToken: string | undefined;
+  /** Who may produce: API keys and/or JWTs (auth/); overrides apiToken. */
+  auth?: Authenticator;
   /** CloudEvents `source` for events whose request named none. */
   eventSource: string;
   /** Largest request body accepted, in bytes. */
@@ -24,4 +27,4 @@ export interface ProducerDeps {
   accessLog?: AccessLogSettings;
 }
 
-export type ProducerEnv = { Variables: { requestId: string; logger: Logger } };
+export type ProducerEnv = { Variables: { requestId: string; logger: Logger; principal?: Principal } };

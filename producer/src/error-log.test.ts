@@ -7,7 +7,7 @@ import { memoryTransport } from "@kafka-pair/shared/transport/memory";
 import { pino } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createProducerApp } from "./app.ts";
-import { IdempotencyStore } from "./idempotency.ts";
+import { MemoryIdempotencyStore } from "./idempotency.ts";
 import { createProducerMetrics } from "./metrics.ts";
 
 // What the producer logs about the answers it gives: errors at error level with the cause,
@@ -34,7 +34,7 @@ async function loggingApp(accessLog?: Parameters<typeof createProducerApp>[0]["a
     logger,
     namespace: ns,
     metrics: createProducerMetrics(() => undefined),
-    idempotency: new IdempotencyStore({ maxKeys: 10, windowMs: 60_000 }),
+    idempotency: new MemoryIdempotencyStore({ maxKeys: 10, windowMs: 60_000 }),
     apiToken: undefined,
     eventSource: "/test",
     maxBodyBytes: 64 * 1024,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { fingerprint, IdempotencyStore, requestFingerprint } from "./idempotency.ts";
+import { fingerprint, MemoryIdempotencyStore, requestFingerprint } from "./idempotency.ts";
 
-describe("IdempotencyStore", () => {
-  const store = () => new IdempotencyStore({ maxKeys: 2, windowMs: 60_000 });
+describe("MemoryIdempotencyStore", () => {
+  const store = () => new MemoryIdempotencyStore({ maxKeys: 2, windowMs: 60_000 });
 
   it("runs the work once per key and replays its answer", async () => {
     const s = store();

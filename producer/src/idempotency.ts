@@ -14,11 +14,27 @@ interface Entry {
 }
 
 /**
- * Remembers the answer given to each Idempotency-Key for a window, so a client's retry
- * gets the first answer and produces nothing new. Bounded: the oldest keys go first.
- * Only stored records are remembered; a failed attempt can be retried with the same key.
+ * Remembers the answer given to each Idempotency-Key for a window, so a client's retry gets the
+ * first answer and produces nothing new. Same key with another request: IDEMPOTENCY_KEY_REUSED.
+ * A duplicate that arrives while the first is in flight waits for it: one produce, every caller
+ * gets the answer. Only stored records are remembered; a failed attempt can be retried.
  */
-export class IdempotencyStore {
+export interface IdempotencyStore {
+  run(
+    scope: string,
+    key: string,
+    fingerprint: string,
+    work: () => Promise<Answer>,
+  ): Promise<Answer & { replayed: boolean }>;
+  /** Releases the store's connections (the shared store); the producer calls it on shutdown. */
+  close(): Promise<void>;
+}
+
+/** Whether an answer is remembered: something was stored (201, or a 207 with some stored). */
+export const isRemembered = (answer: Answer) => answer.status < 300 || answer.status === 207;
+
+/** One instance's store: in memory, bounded (the oldest keys go first), the default. */
+export class MemoryIdempotencyStore implements IdempotencyStore {
   readonly #entries: LRUCache<string, Entry>;
 
   constructor(options: { maxKeys: number; windowMs: number }) {
@@ -44,13 +60,15 @@ export class IdempotencyStore {
     this.#entries.set(id, { fingerprint, answer });
     try {
       const result = await answer;
-      if (result.status >= 300 && result.status !== 207) this.#entries.delete(id);
+      if (!isRemembered(result)) this.#entries.delete(id);
       return { ...result, replayed: false };
     } catch (err) {
       this.#entries.delete(id);
       throw err;
     }
   }
+
+  async close(): Promise<void> {}
 }
 
 /** JSON text in RFC 8785 canonical form (no whitespace, sorted keys); the text itself if it is not JSON. */

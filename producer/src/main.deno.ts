@@ -16,4 +16,4 @@ const worker = await bootProducer({
   serve: denoServe,
 });
 
-exitOnSignals(worker);
+exitOnSignals(worker, logger);

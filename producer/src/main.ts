@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { loadConfig } from "@kafka-pair/shared/config";
 import { createLogger } from "@kafka-pair/shared/log";
+import { stopOnSignals } from "@kafka-pair/shared/signals";
 import { createTransport } from "@kafka-pair/shared/transport/select";
 import { bootProducer } from "./boot.ts";
 import { hardenNodeServer } from "./node-server.ts";
@@ -21,6 +22,10 @@ const worker = await bootProducer({
   },
 });
 
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.on(signal, () => void worker.shutdown(signal).then((code) => process.exit(code)));
-}
+// One graceful stop per Ctrl-C or SIGTERM, however many wrappers relay it; a later signal forces the exit.
+const onSignal = stopOnSignals({
+  shutdown: (signal) => worker.shutdown(signal),
+  exit: (code) => process.exit(code),
+  logger,
+});
+for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, onSignal);

@@ -98,9 +98,10 @@ const produceResponses = {
     content: { "application/json": { schema: batchBody } },
   },
   "400": errorResponse(
-    "Malformed JSON, a body that is not UTF-8, or a query parameter or header outside its declaration (also given twice, or unknown)",
+    "Malformed JSON, JSON that is not I-JSON (a member name twice at any depth, a lone surrogate: NOT_I_JSON), a body that is not UTF-8, or a query parameter or header outside its declaration (also given twice, or unknown)",
   ),
-  "401": errorResponse("Missing or wrong bearer token"),
+  "401": errorResponse("Missing, unknown, expired or wrongly signed bearer credential (API key or JWT)"),
+  "403": errorResponse("The principal may not produce to this topic"),
   "404": errorResponse("No contract for this topic"),
   "405": methodNotAllowed,
   "409": errorResponse("Idempotency-Key reused with another request"),
@@ -111,7 +112,9 @@ const produceResponses = {
   "500": errorResponse("A bug: the edge could not answer otherwise"),
   "501": errorOrBatch("atomic=true with a Kafka client that has no transactions"),
   "502": errorOrBatch("Kafka refused the record or the transaction was aborted"),
-  "503": errorOrBatch("Cluster unreachable, produce queue full, or shutting down; see Retry-After"),
+  "503": errorOrBatch(
+    "Cluster unreachable, produce queue full, shutting down, or the shared Idempotency-Key store unreachable; see Retry-After",
+  ),
   "504": errorOrBatch("Delivery timed out: the outcome is unknown, retry with the same Idempotency-Key"),
 };
 
@@ -177,7 +180,8 @@ export function openApiDocument() {
     'The tutorial\'s ping: sends "ok" to health. HEAD is refused (405): it would send one.',
     {
       "200": { description: "Delivered" },
-      "401": errorResponse("Missing or wrong bearer token"),
+      "401": errorResponse("Missing, unknown, expired or wrongly signed bearer credential (API key or JWT)"),
+      "403": errorResponse("The principal may not produce to the health topic"),
       "502": errorResponse("Kafka refused the record"),
       "503": errorResponse("Cluster unreachable; see Retry-After"),
       "504": errorResponse("Delivery timed out"),

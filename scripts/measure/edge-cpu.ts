@@ -7,7 +7,7 @@
  */
 
 import { createProducerApp } from "@kafka-pair/producer/app";
-import { IdempotencyStore } from "@kafka-pair/producer/idempotency";
+import { MemoryIdempotencyStore } from "@kafka-pair/producer/idempotency";
 import { createProducerMetrics } from "@kafka-pair/producer/metrics";
 import { loadConfig } from "@kafka-pair/shared/config";
 import type { DeliveryReport, ProduceRecord, ProducerTransport } from "@kafka-pair/shared/transport";
@@ -39,7 +39,7 @@ function app(mode: "all" | "sampled" | "off") {
     ),
     namespace: config.namespace,
     metrics: createProducerMetrics(() => undefined),
-    idempotency: new IdempotencyStore({ maxKeys: 10, windowMs: 60_000 }),
+    idempotency: new MemoryIdempotencyStore({ maxKeys: 10, windowMs: 60_000 }),
     apiToken: undefined,
     eventSource: "/measure",
     maxBodyBytes: 5 * 1024 * 1024,

@@ -161,6 +161,21 @@ function aptInstall(packages, why) {
   }
 }
 
+/**
+ * The servers the e2e tests start themselves on their own ports: a Valkey/Redis server (the
+ * shared Idempotency-Key store), nginx (the fleet test's load balancer). Debian 12 ships
+ * redis-server, later releases valkey-server; either will do.
+ */
+function ensureTestServers() {
+  const missing = [];
+  if (!has("valkey-server") && !has("redis-server")) {
+    const known = run("apt-cache", ["show", "valkey-server"], { capture: true }).status === 0;
+    missing.push(known ? "valkey-server" : "redis-server");
+  }
+  if (!has("nginx") && !existsSync("/usr/sbin/nginx")) missing.push("nginx-light");
+  aptInstall(missing, "the e2e tests' servers (Idempotency-Key store, load balancer)");
+}
+
 // ------------------------------------------------------------------ dependencies
 
 function bindingLoads(env) {
@@ -270,9 +285,9 @@ function stampKey(node) {
 /**
  * Makes the repo ready to run and returns the environment to run in (chosen Node first on
  * PATH). `kafka`: also make sure the local launcher can start a cluster. `browser`: also make
- * sure Chromium is installed.
+ * sure Chromium is installed. `servers`: the servers the e2e tests start (Valkey/Redis, nginx).
  */
-export function ensure({ kafka = false, browser = false } = {}) {
+export function ensure({ kafka = false, browser = false, servers = false } = {}) {
   const started = Date.now();
   const engines = readJson(join(root, "package.json")).engines?.node;
   if (!engines) throw new SetupError("package.json has no engines.node");
@@ -295,6 +310,11 @@ export function ensure({ kafka = false, browser = false } = {}) {
       changed = true;
     }
     if (browser) ensureChromium();
+    if (servers && !stamp.servers) {
+      ensureTestServers();
+      stamp.servers = new Date().toISOString();
+      changed = true;
+    }
     if (changed) {
       mkdirSync(tools, { recursive: true });
       writeFileSync(stampFile, `${JSON.stringify(stamp, null, 2)}\n`);

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// node scripts/setup/run.mjs [--kafka] [--browser] <command> [args...]
+// node scripts/setup/run.mjs [--kafka] [--browser] [--servers] <command> [args...]
 //
 // What every npm script goes through: the set-up (ensure.mjs: Node, dependencies, with
-// --kafka the local launcher's needs, with --browser Chromium for the console's browser tests), then <command> with the chosen Node and node_modules/.bin
+// --kafka the local launcher's needs, with --browser Chromium for the console's browser tests, with
+// --servers the servers the e2e tests start: Valkey/Redis, nginx), then <command> with the chosen Node and node_modules/.bin
 // first on PATH, so `tsx`, `vitest` and the workers they start all run on that Node.
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
@@ -10,14 +11,15 @@ import { ensure, root } from "./ensure.mjs";
 
 const args = process.argv.slice(2);
 const flags = new Set();
-while (args[0] === "--kafka" || args[0] === "--browser") flags.add(args.shift());
+while (args[0] === "--kafka" || args[0] === "--browser" || args[0] === "--servers") flags.add(args.shift());
+const kafka = flags.has("--kafka");
 const [command, ...rest] = args;
 if (!command) {
-  console.error("usage: node scripts/setup/run.mjs [--kafka] [--browser] <command> [args...]");
+  console.error("usage: node scripts/setup/run.mjs [--kafka] [--browser] [--servers] <command> [args...]");
   process.exit(2);
 }
 
-const env = ensure({ kafka: flags.has("--kafka"), browser: flags.has("--browser") });
+const env = ensure({ kafka, browser: flags.has("--browser"), servers: flags.has("--servers") });
 const child = spawn(command, rest, { cwd: process.cwd() || root, env, stdio: "inherit" });
 
 // Ctrl-C reaches the whole foreground process group, the child included: it decides how to

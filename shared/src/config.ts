@@ -127,7 +127,35 @@ export const Env = v.object({
   SHUTDOWN_TIMEOUT_MS: v.pipe(positiveInt(15_000), v.description("Bound on a graceful shutdown.")),
   PRODUCER_API_TOKEN: v.pipe(
     v.optional(v.pipe(v.string(), v.minLength(16, "use at least 16 characters"))),
-    v.description("When set, every producing route needs `Authorization: Bearer <token>`."),
+    v.description(
+      "The simplest authentication: when set, every producing route needs `Authorization: Bearer <token>`; its principal is `api-token`, allowed every topic.",
+    ),
+  ),
+  PRODUCER_API_KEYS: v.pipe(
+    v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty())),
+    v.description(
+      "API keys with the topics each may produce to: `principal=key:topic,topic;other=key:*` (keys: 16+ characters of `A-Za-z0-9._~+/-`). Sent as `Authorization: Bearer <key>`; the principal is recorded on every record (`ce_authid`) and in the access log.",
+    ),
+  ),
+  PRODUCER_JWKS_URL: v.pipe(
+    v.optional(v.pipe(v.string(), v.url())),
+    v.description(
+      "Accept JWTs (`Authorization: Bearer <jwt>`) signed by a key of this JWKS (fetched and cached by jose); needs `PRODUCER_JWT_ISSUER` and `PRODUCER_JWT_AUDIENCE`. The subject (`sub`) is the principal.",
+    ),
+  ),
+  PRODUCER_JWT_ISSUER: v.pipe(
+    v.optional(v.pipe(v.string(), v.nonEmpty())),
+    v.description("Required `iss` of accepted JWTs."),
+  ),
+  PRODUCER_JWT_AUDIENCE: v.pipe(
+    v.optional(v.pipe(v.string(), v.nonEmpty())),
+    v.description("Required `aud` of accepted JWTs."),
+  ),
+  PRODUCER_JWT_TOPICS_CLAIM: v.pipe(
+    v.optional(v.pipe(v.string(), v.nonEmpty()), "topics"),
+    v.description(
+      'JWT claim listing the topics the subject may produce to: an array, a space-separated string, or "*".',
+    ),
   ),
   PRODUCER_MAX_BODY_BYTES: v.pipe(
     v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), String(5 * 1024 * 1024)),
@@ -156,6 +184,18 @@ export const Env = v.object({
   IDEMPOTENCY_MAX_KEYS: v.pipe(
     v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "100000"),
     v.description("How many Idempotency-Keys the producer remembers (per instance, in memory)."),
+  ),
+  IDEMPOTENCY_STORE: v.pipe(
+    v.optional(
+      v.union(
+        [v.literal("memory"), v.pipe(v.string(), v.regex(/^rediss?:\/\/\S+$/), v.url())],
+        'must be "memory" or a redis:// or rediss:// URL',
+      ),
+      "memory",
+    ),
+    v.description(
+      "Where Idempotency-Keys live: `memory` (this instance only, bounded by `IDEMPOTENCY_MAX_KEYS`) or a Valkey/Redis URL (`redis://host:6379/0`, `rediss://` for TLS) shared by every producer instance, so a retry sent to another instance replays the first answer. Keys expire after `IDEMPOTENCY_WINDOW_MS`; an unreachable server answers 503 to requests with a key.",
+    ),
   ),
   CONSUMER_HANDLERS: v.pipe(
     v.optional(
@@ -227,9 +267,14 @@ export interface WorkerConfig {
   maxQueuedMessages: number;
   producer: {
     apiToken: string | undefined;
+    /** PRODUCER_API_KEYS as written (parsed by the producer's auth module). */
+    apiKeys: string | undefined;
+    jwt: { jwksUrl: string; issuer: string; audience: string; topicsClaim: string } | undefined;
     maxBodyBytes: number;
     idempotencyWindowMs: number;
     idempotencyMaxKeys: number;
+    /** `memory`, or the Valkey/Redis URL every instance shares. */
+    idempotencyStore: string;
     eventSource: string;
     accessLog: AccessLogSettings;
   };
@@ -369,9 +414,12 @@ export function loadConfig(role: WorkerConfig["role"], source = processEnv()): W
     maxQueuedMessages: env.KAFKA_MAX_QUEUED_MESSAGES,
     producer: {
       apiToken: env.PRODUCER_API_TOKEN,
+      apiKeys: env.PRODUCER_API_KEYS,
+      jwt: jwtSettings(env),
       maxBodyBytes: env.PRODUCER_MAX_BODY_BYTES,
       idempotencyWindowMs: env.IDEMPOTENCY_WINDOW_MS,
       idempotencyMaxKeys: env.IDEMPOTENCY_MAX_KEYS,
+      idempotencyStore: env.IDEMPOTENCY_STORE,
       eventSource: env.PRODUCER_EVENT_SOURCE,
       accessLog: { mode: env.ACCESS_LOG, sampleEvery: env.ACCESS_LOG_SAMPLE_EVERY },
     },
@@ -390,4 +438,18 @@ export function loadConfig(role: WorkerConfig["role"], source = processEnv()): W
       sampleIntervalMs: env.CONSOLE_SAMPLE_INTERVAL_MS,
     },
   };
+}
+
+/** JWT acceptance needs all three of the JWKS, the issuer and the audience: half a configuration is refused. */
+function jwtSettings(env: Env): WorkerConfig["producer"]["jwt"] {
+  const { PRODUCER_JWKS_URL: jwksUrl, PRODUCER_JWT_ISSUER: issuer, PRODUCER_JWT_AUDIENCE: audience } = env;
+  if (!jwksUrl && !issuer && !audience) return undefined;
+  if (!jwksUrl || !issuer || !audience) {
+    throw new KafkaPairError(
+      "CONFIG_INVALID",
+      "invalid environment: PRODUCER_JWKS_URL, PRODUCER_JWT_ISSUER and PRODUCER_JWT_AUDIENCE go together",
+      { issues: [{ path: "PRODUCER_JWKS_URL", message: "set all three, or none" }] },
+    );
+  }
+  return { jwksUrl, issuer, audience, topicsClaim: env.PRODUCER_JWT_TOPICS_CLAIM };
 }

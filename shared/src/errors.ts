@@ -4,6 +4,7 @@
  */
 export const ErrorCode = {
   MALFORMED_JSON: "MALFORMED_JSON",
+  NOT_I_JSON: "NOT_I_JSON",
   TOPIC_NOT_FOUND: "TOPIC_NOT_FOUND",
   INVALID_EVENT: "INVALID_EVENT",
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
@@ -14,7 +15,9 @@ export const ErrorCode = {
   TRANSACTION_ABORTED: "TRANSACTION_ABORTED",
   UNAUTHORIZED: "UNAUTHORIZED",
   FORBIDDEN: "FORBIDDEN",
+  AUTH_UNAVAILABLE: "AUTH_UNAVAILABLE",
   IDEMPOTENCY_KEY_REUSED: "IDEMPOTENCY_KEY_REUSED",
+  IDEMPOTENCY_UNAVAILABLE: "IDEMPOTENCY_UNAVAILABLE",
   NOT_STORED: "NOT_STORED",
   SHUTTING_DOWN: "SHUTTING_DOWN",
   CONFIG_INVALID: "CONFIG_INVALID",
@@ -46,10 +49,15 @@ interface ErrorSpec {
 
 const specs: Record<ErrorCode, ErrorSpec> = {
   MALFORMED_JSON: { status: 400, retriable: false },
+  // Valid JSON whose meaning depends on the parser: a member name twice, a lone surrogate (RFC 7493).
+  NOT_I_JSON: { status: 400, retriable: false },
   TOPIC_NOT_FOUND: { status: 404, retriable: false },
   UNAUTHORIZED: { status: 401, retriable: false },
-  // The console refuses a change to the cluster: read-only (not on loopback, no token configured), or another origin.
+  // Authenticated, but not allowed: this principal may not produce to this topic (producer), or the
+  // console refuses a change to the cluster (read-only: not on loopback, no token; or another origin).
   FORBIDDEN: { status: 403, retriable: false },
+  // The token issuer's JWKS could not be fetched: not the client's fault.
+  AUTH_UNAVAILABLE: { status: 503, retriable: true },
   IDEMPOTENCY_KEY_REUSED: { status: 409, retriable: false },
   // A record of an atomic batch that was valid but not stored because another one failed.
   NOT_STORED: { status: 424, retriable: true },
@@ -72,6 +80,8 @@ const specs: Record<ErrorCode, ErrorSpec> = {
   DELIVERY_FAILED: { status: 502, retriable: true },
   KAFKA_UNAVAILABLE: { status: 503, retriable: true },
   SHUTTING_DOWN: { status: 503, retriable: true },
+  // The shared Idempotency-Key store is unreachable, or the first request with the key is still in flight.
+  IDEMPOTENCY_UNAVAILABLE: { status: 503, retriable: true },
   DELIVERY_TIMEOUT: { status: 504, retriable: true },
   CONFIG_INVALID: { status: 500, retriable: false },
   CONTRACT_MISMATCH: { status: 500, retriable: false },

@@ -1,5 +1,7 @@
 // What both workers need from Deno: an HTTP server and a graceful stop on signals.
 import process from "node:process";
+import type { Logger } from "./log.ts";
+import { stopOnSignals } from "./signals.ts";
 
 /** Deno.serve in the shape the workers' boot expects. */
 export function denoServe(
@@ -13,16 +15,19 @@ export function denoServe(
   return { close: () => server.shutdown() };
 }
 
-/** SIGTERM or SIGINT: shut the worker down gracefully, then exit with its code. */
-export function exitOnSignals(worker: { shutdown(signal: string): Promise<number> }): void {
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    Deno.addSignalListener(signal, () => {
-      // Not Deno.exit: node:process's exit runs pino's exit hook, which writes the log lines
-      // still queued (the last ones, such as "stopped", are lost otherwise).
-      void worker.shutdown(signal).then(
-        (code) => process.exit(code),
-        () => process.exit(1),
-      );
-    });
-  }
+/**
+ * SIGTERM or SIGINT: shut the worker down gracefully, then exit with its code; a relayed
+ * duplicate is ignored, a later signal forces the exit (shared/src/signals.ts).
+ */
+export function exitOnSignals(worker: { shutdown(signal: string): Promise<number> }, logger: Logger): void {
+  const onSignal = stopOnSignals({
+    shutdown: (signal) => worker.shutdown(signal),
+    // Not Deno.exit: node:process's exit runs pino's exit hook, which writes the log lines
+    // still queued (the last ones, such as "stopped", are lost otherwise).
+    exit: (code) => process.exit(code),
+    logger,
+  });
+  // Not SIGHUP, unlike on Node: under `deno run --watch` a listener keeps the watcher alive after
+  // the terminal closed (the worker stops, the watcher waits for file changes, orphaned).
+  for (const signal of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(signal, () => onSignal(signal));
 }

@@ -1,5 +1,5 @@
 import { createProducerApp } from "@kafka-pair/producer/app";
-import { IdempotencyStore } from "@kafka-pair/producer/idempotency";
+import { MemoryIdempotencyStore } from "@kafka-pair/producer/idempotency";
 import { createProducerMetrics } from "@kafka-pair/producer/metrics";
 import { loadConfig } from "@kafka-pair/shared/config";
 import { contracts } from "@kafka-pair/shared/contracts";
@@ -32,7 +32,7 @@ describe("POST /topics/:topic via app.request()", () => {
       logger,
       namespace: config.namespace,
       metrics: createProducerMetrics(() => producer.stats?.()),
-      idempotency: new IdempotencyStore({ maxKeys: 10, windowMs: 60_000 }),
+      idempotency: new MemoryIdempotencyStore({ maxKeys: 10, windowMs: 60_000 }),
       apiToken: undefined,
       eventSource: "/test",
       maxBodyBytes: 64 * 1024,

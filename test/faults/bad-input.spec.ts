@@ -50,6 +50,18 @@ const requests: fc.Arbitrary<BadRequest> = fc.oneof(
     headers: json,
     body: array ? `${"[".repeat(depth)}${"]".repeat(depth)}` : `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`,
   })),
+  // Not I-JSON: a member name twice (at the top or inside a line), or a lone surrogate escape.
+  fc
+    .record({ name: fc.constantFrom("orderId", "currency", "lines.0.sku"), surrogate: fc.boolean() })
+    .map(({ name, surrogate }) => {
+      const order = JSON.stringify(anOrder());
+      const body = surrogate
+        ? order.replace(/"customerId":"[^"]*"/, '"customerId":"c\\udc00"')
+        : name === "lines.0.sku"
+          ? order.replace('"sku":', '"sku":"DUP-1","sku":')
+          : order.replace(/^\{/, `{"${name}":"first",`);
+      return { kind: "not I-JSON", path: "/topics/orders", headers: json, body };
+    }),
   fc.uint8Array({ minLength: 1, maxLength: 200 }).map((bytes) => ({
     kind: "invalid UTF-8",
     path: "/topics/orders",

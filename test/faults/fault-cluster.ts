@@ -6,8 +6,9 @@
 import { fileURLToPath } from "node:url";
 
 export const FAULT_CLUSTER = {
-  dir: fileURLToPath(new URL("../../.kafka-faults", import.meta.url)),
-  portBase: 9192,
+  // Overridable, so that two checkouts on one machine can run the suite at once.
+  dir: process.env.FAULTS_LAUNCHER_DIR ?? fileURLToPath(new URL("../../.kafka-faults", import.meta.url)),
+  portBase: Number(process.env.FAULTS_LAUNCHER_PORT_BASE ?? 9192),
   scramUser: "fault-user",
   scramPassword: "fault-secret-1",
 } as const;

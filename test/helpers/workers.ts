@@ -21,6 +21,10 @@ export interface Worker {
   logs: LogLine[];
   /** SIGTERM, then resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves with the exit code once the process has exited (by itself or after stop). */
+  exited: Promise<number | null>;
+  /** Sends a signal to the worker's whole process group, as a terminal's Ctrl-C does (with `command`). */
+  signalGroup(signal: NodeJS.Signals): void;
 }
 
 /** Which runtime runs a worker: Node (main.ts, librdkafka) or Deno (main.deno.ts, @platformatic/kafka). */
@@ -88,14 +92,21 @@ export async function startWorker(
   options: {
     runtime?: Runtime /** Deno permissions beyond the tasks' (a test handler writing files). */;
     denoAllow?: string[];
+    /**
+     * The command line a user types (`node --watch …`, `deno task …`) instead of the plain
+     * entry point; it then runs in a process group of its own, for signalGroup.
+     */
+    command?: [string, ...string[]];
   } = {},
 ): Promise<Worker> {
   const port = await freePort();
-  const [command, args] =
-    options.runtime === "deno"
+  const [command, args] = options.command
+    ? [options.command[0], options.command.slice(1)]
+    : options.runtime === "deno"
       ? [denoBin, ["run", ...denoPermissions, ...(options.denoAllow ?? []), `${name}/src/main.deno.ts`]]
       : [process.execPath, ["--import", "tsx", `${name}/src/main.ts`]];
   const child = spawn(command, args, {
+    detached: options.command !== undefined,
     cwd: root,
     env: {
       ...process.env,
@@ -136,6 +147,10 @@ export async function startWorker(
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
+    },
+    exited,
+    signalGroup(signal) {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
     },
   };
   if (started.size === 0) atFileEnd(stopAll);

@@ -1,5 +1,6 @@
 import { type ReadEvent, readBinaryHttpEvent, readStructuredEvent } from "@kafka-pair/shared/envelope";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
+import { parseIJson } from "./i-json.ts";
 
 /** One event of a request before it meets its contract: its data, and its CloudEvents envelope if any. */
 export interface Candidate {
@@ -19,13 +20,8 @@ export function mediaType(contentType: string | undefined): string {
   return (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
 }
 
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    throw new KafkaPairError("MALFORMED_JSON", `${what} is not valid JSON: ${(cause as Error).message}`);
-  }
-}
+/** Every JSON text of a request is read as I-JSON: duplicate names and lone surrogates are refused. */
+const parseJson = parseIJson;
 
 function fromRead(read: ReadEvent): Candidate | KafkaPairError {
   if (read.issues.length > 0)

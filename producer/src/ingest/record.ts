@@ -9,6 +9,8 @@ import {
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import type { Namespace } from "@kafka-pair/shared/namespace";
 import type { ProduceRecord } from "@kafka-pair/shared/transport";
+import type { Principal } from "../auth/principal.ts";
+import { parseIJson } from "./i-json.ts";
 import type { Candidate } from "./parse.ts";
 
 const DEFAULT_MAX_VALUE_BYTES = 1_000_000;
@@ -27,6 +29,8 @@ export interface RecordContext {
   trace: TraceHeaders | undefined;
   /** The trace started at the edge for this request's events that carry none. */
   newTrace: TraceHeaders;
+  /** Who sent the request (none without authentication): recorded as the Auth Context extension. */
+  principal?: Principal | undefined;
   /** The request's arrival as RFC 3339 (CloudEvents `time` when the sender gave none): once per request, not per record. */
   time: string;
 }
@@ -51,8 +55,9 @@ function dataOf(contract: TopicContract, candidate: Candidate): unknown {
   }
   if (contract.encoding === "text") return text;
   try {
-    return JSON.parse(text);
-  } catch {
+    return parseIJson(text, "data_base64");
+  } catch (err) {
+    if (err instanceof KafkaPairError && err.code === "NOT_I_JSON") throw err;
     throw new KafkaPairError("INVALID_EVENT", "data_base64 is not JSON", {
       issues: [{ path: "ce.data_base64", message: `topic ${contract.name} carries JSON` }],
     });
@@ -80,7 +85,7 @@ export function buildRecord(contract: TopicContract, candidate: Candidate, ctx: 
     );
   }
   const attributes: CloudEventAttributes = {
-    extensions: given?.extensions ?? {},
+    extensions: authContext(given?.extensions, ctx.principal),
     id: given?.id ?? ctx.id ?? crypto.randomUUID(),
     source: given?.source ?? ctx.source,
     type: contract.eventType,
@@ -103,4 +108,14 @@ export function buildRecord(contract: TopicContract, candidate: Candidate, ctx: 
       headers: toKafkaHeaders(attributes, trace),
     },
   };
+}
+
+/**
+ * CloudEvents Auth Context extension (`authtype`, `authid`): who produced the event, as the edge
+ * authenticated it. Set by the edge only: a request's own auth* attributes are dropped, so no
+ * client can write in another's name.
+ */
+function authContext(extensions: Record<string, string> | undefined, principal: Principal | undefined) {
+  const { authtype: _type, authid: _id, authclaims: _claims, ...rest } = extensions ?? {};
+  return principal ? { ...rest, authtype: principal.type, authid: principal.id } : rest;
 }

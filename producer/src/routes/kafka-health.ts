@@ -3,7 +3,7 @@ import { startTrace } from "@kafka-pair/shared/envelope";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
-import { requireToken } from "../auth.ts";
+import { authenticate, authenticatorOf, authorize } from "../auth/index.ts";
 import type { ProducerDeps, ProducerEnv } from "../deps.ts";
 import { buildRecord } from "../ingest/record.ts";
 import { produceOne } from "../produce.ts";
@@ -20,7 +20,8 @@ const refuseHead = createMiddleware(async (c, next) => {
 /** The tutorial's `GET /kafka/health`: sends "ok" to `health`, answered from the delivery report. */
 export function kafkaHealthRoutes(deps: ProducerDeps) {
   const routes = new Hono<ProducerEnv>();
-  routes.get("/kafka/health", refuseHead, requireToken(deps.apiToken), async (c) => {
+  routes.get("/kafka/health", refuseHead, authenticate(authenticatorOf(deps)), async (c) => {
+    authorize(c.get("principal"), healthTopic.name);
     const log = c.get("logger");
     const built = buildRecord(
       healthTopic,
@@ -32,6 +33,7 @@ export function kafkaHealthRoutes(deps: ProducerDeps) {
         trace: undefined,
         newTrace: startTrace(),
         time: new Date().toISOString(),
+        principal: c.get("principal"),
       },
     );
     try {

@@ -2,7 +2,7 @@ import { findContract } from "@kafka-pair/shared/contracts";
 import { startTrace, traceOf } from "@kafka-pair/shared/envelope";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import { Hono } from "hono";
-import { requireToken } from "../auth.ts";
+import { authenticate, authenticatorOf, authorize, type Principal } from "../auth/index.ts";
 import { limitBody } from "../body-limit.ts";
 import type { ProducerDeps, ProducerEnv } from "../deps.ts";
 import { type Answer, requestFingerprint } from "../idempotency.ts";
@@ -21,13 +21,18 @@ function decodeUtf8(bytes: ArrayBuffer): string {
   }
 }
 
+/** Keys are per principal and topic: one client's key never replays another client's answer. */
+const idempotencyScope = (principal: Principal | undefined, topic: string) =>
+  principal ? `${principal.id}\n${topic}` : topic;
+
 export function topicRoutes(deps: ProducerDeps) {
   const routes = new Hono<ProducerEnv>();
 
-  routes.post("/topics/:topic", requireToken(deps.apiToken), limitBody(deps.maxBodyBytes), async (c) => {
+  routes.post("/topics/:topic", authenticate(authenticatorOf(deps)), limitBody(deps.maxBodyBytes), async (c) => {
     // Checks run cheapest first, and nothing reaches Kafka until a record passed all of them.
     const contract = findContract(c.req.param("topic"));
     if (!contract) throw new KafkaPairError("TOPIC_NOT_FOUND", `no contract for topic "${c.req.param("topic")}"`);
+    authorize(c.get("principal"), contract.name);
     // All headers at once (names lower-cased): one pass instead of a lookup per declared header.
     const headers = c.req.header();
     const request = readProduceRequest(c.req.url, (name) => headers[name.toLowerCase()]);
@@ -47,13 +52,19 @@ export function topicRoutes(deps: ProducerDeps) {
           trace: traceOf(headers.traceparent, headers.tracestate),
           newTrace: startTrace(),
           time: new Date().toISOString(),
+          principal: c.get("principal"),
         },
       });
       return answerOf(contract, await execute(deps, contract, plan));
     };
     const key = request.idempotencyKey;
     const answer = key
-      ? await deps.idempotency.run(contract.name, key, await requestFingerprint(headers, request.atomic, text), work)
+      ? await deps.idempotency.run(
+          idempotencyScope(c.get("principal"), contract.name),
+          key,
+          await requestFingerprint(headers, request.atomic, text),
+          work,
+        )
       : { ...(await work()), replayed: false };
     if (key) c.header("Idempotent-Replayed", String(answer.replayed));
     const status = answer.status as 201;

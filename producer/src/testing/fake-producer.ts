@@ -3,7 +3,7 @@ import { namespace } from "@kafka-pair/shared/namespace";
 import type { DeliveryReport, ProduceRecord, ProducerTransport } from "@kafka-pair/shared/transport";
 import { pino } from "pino";
 import { createProducerApp, type ProducerDeps } from "../app.ts";
-import { IdempotencyStore } from "../idempotency.ts";
+import { MemoryIdempotencyStore } from "../idempotency.ts";
 import { createProducerMetrics } from "../metrics.ts";
 
 /**
@@ -59,7 +59,7 @@ export function fakeEdge(overrides: Partial<ProducerDeps> = {}) {
     logger,
     namespace: namespace(""),
     metrics: createProducerMetrics(() => undefined),
-    idempotency: new IdempotencyStore({ maxKeys: 100, windowMs: 60_000 }),
+    idempotency: new MemoryIdempotencyStore({ maxKeys: 100, windowMs: 60_000 }),
     apiToken: undefined,
     eventSource: "/test",
     maxBodyBytes: 64 * 1024,

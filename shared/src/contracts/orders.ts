@@ -11,7 +11,8 @@ import { defineTopic } from "./contract.ts";
 export const MAX_QUANTITY = 10_000;
 export const MAX_UNIT_PRICE_CENTS = 100_000_000;
 
-export const OrderLine = v.object({
+// Strict like the order itself: an unknown member of a line is refused, not dropped.
+export const OrderLine = v.strictObject({
   sku: v.pipe(v.string(), v.regex(/^[A-Z0-9-]{3,32}$/, "must be 3-32 upper-case letters, digits or dashes")),
   quantity: v.pipe(
     v.number(),
