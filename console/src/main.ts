@@ -5,6 +5,7 @@ import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { loadConfig } from "@kafka-pair/shared/config";
 import { createLogger } from "@kafka-pair/shared/log";
+import { stopOnSignals } from "@kafka-pair/shared/signals";
 import { connectInBackground } from "@kafka-pair/shared/startup";
 import type { ProducerTransport } from "@kafka-pair/shared/transport";
 import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
@@ -80,7 +81,6 @@ connectInBackground(
 );
 
 async function shutdown(signal: string): Promise<number> {
-  if (stopping) return 0;
   stopping = true;
   logger.info({ signal }, "console stopping");
   sampler.stop();
@@ -92,10 +92,15 @@ async function shutdown(signal: string): Promise<number> {
   return 0;
 }
 
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.on(signal, () => {
+// One graceful stop per Ctrl-C or SIGTERM, as the workers do (shared/src/signals.ts): a wrapper's
+// relayed copy is the same request, a later signal forces the exit.
+const onSignal = stopOnSignals({
+  shutdown: (signal) => {
     const force = setTimeout(() => process.exit(1), config.shutdownTimeoutMs);
     force.unref();
-    void shutdown(signal).then((code) => process.exit(code));
-  });
-}
+    return shutdown(signal);
+  },
+  exit: (code) => process.exit(code),
+  logger,
+});
+for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, onSignal);
