@@ -2,8 +2,10 @@ import type { EventOf, TopicContract } from "@kafka-pair/shared/contracts";
 import type { CloudEventAttributes, TraceContext } from "@kafka-pair/shared/envelope";
 import type { Logger } from "@kafka-pair/shared/log";
 import type { Headers } from "@kafka-pair/shared/transport";
+import type { FailurePolicyOptions } from "./policies/options.ts";
+import type { Ordering } from "./policies/ordering.ts";
 
-export type { CloudEventAttributes, TraceContext };
+export type { CloudEventAttributes, FailurePolicyOptions, Ordering, TraceContext };
 
 /** Everything about a message except its value, for handlers that need it. */
 export interface MessageContext {
@@ -31,6 +33,16 @@ export interface Subscription<C extends TopicContract = TopicContract> {
   groupId: string;
   /** Where a new group starts: the tutorial's health_group reads only new pings ("latest"). */
   fromBeginning: boolean;
+  /**
+   * What stays in order within a partition (default `key`): `partition` (one event at a time),
+   * `key` (one at a time per key, different keys at once) or `none`. docs/consumer.md says what
+   * each keeps and gives up.
+   */
+  ordering?: Ordering;
+  /** Events of this subscription held at once (running, or waiting for their key's turn); default `CONSUMER_CONCURRENCY`. */
+  maxInFlight?: number;
+  /** Retries, backoff, and what happens when they are spent; defaults from `CONSUMER_MAX_RETRIES` and the backoff settings. */
+  onFailure?: FailurePolicyOptions;
   /**
    * Resolves when the event is handled; only then is its offset committed. Throwing means
    * "retry": with backoff, then to the dead-letter topic. Handlers may see an event twice
