@@ -11,13 +11,14 @@ import type {
   TopicPartition,
 } from "@kafka-pair/shared/transport";
 import { CommitCoalescer } from "./commits.ts";
+import { Semaphore } from "./concurrency.ts";
 import type { Subscription } from "./handler.ts";
 import type { ConsumerMetrics, LagSample } from "./metrics.ts";
 import { OffsetTracker, type Ticket } from "./offsets.ts";
 import { Abandoned, type DeadLetterHealth, DeadLetterPublisher, ReliableWriter } from "./policies/dead-letters.ts";
 import { type FailurePolicy, type FailureStrategy, failureStrategy, resolveFailurePolicy } from "./policies/failure.ts";
 import { laneOf, type Ordering } from "./policies/ordering.ts";
-import { originOf, retryTopicOf } from "./policies/retry-topic.ts";
+import { retryTopicOf } from "./policies/retry-topic.ts";
 import { type Clock, systemClock } from "./runtime/clock.ts";
 import { Dispatcher } from "./runtime/dispatcher.ts";
 import { Instruments, type RunnerStats } from "./runtime/instruments.ts";
@@ -94,7 +95,7 @@ export class SubscriptionRunner {
     this.#retryTopic =
       this.failurePolicy.retryMode === "retry-topic" ? ns.topic(retryTopicOf(contract.name)) : undefined;
     this.#dispatcher = new Dispatcher(laneOf(this.ordering), this.maxInFlight);
-    this.#invoker = new HandlerInvoker(subscription, this.#logger, this.#instruments);
+    this.#invoker = new HandlerInvoker(subscription, this.#logger, this.#instruments, new Semaphore(this.maxInFlight));
     const backoff = { backoffMs: this.failurePolicy.backoffMs, maxBackoffMs: this.failurePolicy.maxBackoffMs };
     this.#writer = new ReliableWriter({
       producer: deps.producer,
@@ -240,7 +241,7 @@ export class SubscriptionRunner {
   /** Never rejects: the dispatcher's lanes chain on it. */
   async #work(message: ConsumedMessage, ticket: Ticket, signal: AbortSignal): Promise<void> {
     try {
-      await this.#strategy.handle(this.#invoker.prepare(message, originOf(message)), signal);
+      await this.#strategy.handle(this.#invoker.prepare(message), signal);
     } catch (err) {
       // Abandoned: left uncommitted for the next owner. Anything else is a bug; it is not committed either.
       if (!(err instanceof Abandoned)) this.#logger.error({ err, offset: message.offset }, "event left unfinished");

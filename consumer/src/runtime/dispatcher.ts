@@ -49,25 +49,22 @@ class PartitionLanes {
 /**
  * The hand-out: decides when an event's work starts. Events of one lane (see the ordering
  * strategy) run one after the other in the order they were scheduled; lanes run at once.
- * Each partition may hold at most its share of `maxInFlight` events (running or waiting for
+ * Each partition may hold at most `maxHeld` events (running or waiting for
  * their lane): `schedule` resolves only once the event is taken, so the transport's per-
  * partition fetch loop (which awaits it) stops pulling and, its buffer full, pauses the
- * partition: memory stays bounded however large the backlog.
+ * partition: memory stays bounded however large the backlog. The bound is per partition, not
+ * shared, so a partition whose held events all wait behind one slow key never starves the
+ * others (how many handlers run at once is bounded apart, by the invoker's slots).
  */
 export class Dispatcher {
   readonly #laneOf: LaneOf;
-  readonly #maxInFlight: number;
+  readonly #maxHeld: number;
   readonly #partitions = new Map<string, PartitionLanes>();
 
-  constructor(laneOf: LaneOf, maxInFlight: number) {
-    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError("maxInFlight must be an integer >= 1");
+  constructor(laneOf: LaneOf, maxHeld: number) {
+    if (!Number.isInteger(maxHeld) || maxHeld < 1) throw new RangeError("maxInFlight must be an integer >= 1");
     this.#laneOf = laneOf;
-    this.#maxInFlight = maxInFlight;
-  }
-
-  /** How many events one partition may hold: an even share of `maxInFlight` among the partitions held. */
-  share(): number {
-    return Math.max(1, Math.floor(this.#maxInFlight / Math.max(1, this.#partitions.size)));
+    this.#maxHeld = maxHeld;
   }
 
   #lanesOf(tp: TopicPartition): PartitionLanes {
@@ -87,8 +84,6 @@ export class Dispatcher {
   /** Forgets the partition (after its work drained or was given up). */
   forget(tp: TopicPartition): void {
     this.#partitions.delete(keyOf(tp));
-    // A smaller divisor: the other partitions' shares grow.
-    for (const lanes of this.#partitions.values()) lanes.wake();
   }
 
   /**
@@ -98,7 +93,7 @@ export class Dispatcher {
    */
   async schedule(tp: TopicPartition, key: string | null, work: Work, signal?: AbortSignal): Promise<void> {
     const lanes = this.#lanesOf(tp);
-    await lanes.waitFor(() => !lanes.halted && lanes.held < this.share(), signal);
+    await lanes.waitFor(() => !lanes.halted && lanes.held < this.#maxHeld, signal);
     lanes.held++;
     const lane = this.#laneOf({ key });
     const finish = () => {

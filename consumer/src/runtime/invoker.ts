@@ -2,7 +2,9 @@ import { decodeValue } from "@kafka-pair/shared/contracts";
 import { cloudEventFrom, traceContextFrom } from "@kafka-pair/shared/envelope";
 import type { Logger } from "@kafka-pair/shared/log";
 import type { ConsumedMessage } from "@kafka-pair/shared/transport";
+import type { Semaphore } from "../concurrency.ts";
 import type { MessageContext, Subscription } from "../handler.ts";
+import { originOf } from "../policies/retry-topic.ts";
 import type { Instruments } from "./instruments.ts";
 
 /** One event made ready for its handler: decoded (or why it could not be), with its bound logger. */
@@ -27,14 +29,18 @@ export class HandlerInvoker {
   readonly #subscription: Subscription;
   readonly #logger: Logger;
   readonly #instruments: Instruments;
+  readonly #slots: Semaphore;
 
-  constructor(subscription: Subscription, logger: Logger, instruments: Instruments) {
+  /** `slots` bounds the subscription's handler calls at once (`maxInFlight`); backoffs hold none. */
+  constructor(subscription: Subscription, logger: Logger, instruments: Instruments, slots: Semaphore) {
     this.#subscription = subscription;
     this.#logger = logger;
     this.#instruments = instruments;
+    this.#slots = slots;
   }
 
-  prepare(message: ConsumedMessage, origin: Prepared["origin"] = message): Prepared {
+  prepare(message: ConsumedMessage): Prepared {
+    const origin = originOf(message);
     const cloudEvent = cloudEventFrom(message.headers);
     const trace = traceContextFrom(message.headers);
     // One child logger per message, not two: pino serialises a child's bindings when it is made.
@@ -64,7 +70,11 @@ export class HandlerInvoker {
   }
 
   /** One handler call; never throws. */
-  async attempt(prepared: Prepared, attempt: number, signal: AbortSignal): Promise<AttemptResult> {
+  attempt(prepared: Prepared, attempt: number, signal: AbortSignal): Promise<AttemptResult> {
+    return this.#slots.run(() => this.#call(prepared, attempt, signal));
+  }
+
+  async #call(prepared: Prepared, attempt: number, signal: AbortSignal): Promise<AttemptResult> {
     const started = performance.now();
     try {
       await this.#subscription.handle(prepared.event as never, { ...prepared.context, attempt, signal });
