@@ -136,12 +136,17 @@ export const Env = v.object({
     ),
   ),
   CONSUMER_CONCURRENCY: v.pipe(
-    v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "4"),
-    v.description("Handlers running at once per subscription (each partition stays in order)."),
+    v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "64"),
+    v.description(
+      "Default `maxInFlight` of a subscription: its handler calls at once, and the events one partition may hold " +
+        "(running or waiting for their key's turn) before fetching from it pauses. A subscription may set its own.",
+    ),
   ),
   CONSUMER_MAX_RETRIES: v.pipe(
     positiveInt(3),
-    v.description("Retries of a throwing handler before its event goes to the dead-letter topic."),
+    v.description(
+      "Default retries of a throwing handler before its failure policy gives up (dead-letter or stop); a subscription may set its own.",
+    ),
   ),
   CONSUMER_RETRY_BACKOFF_MS: v.pipe(
     positiveInt(200),
