@@ -19,6 +19,7 @@ import { Abandoned, type DeadLetterHealth, DeadLetterPublisher, ReliableWriter }
 import { type FailurePolicy, type FailureStrategy, failureStrategy, resolveFailurePolicy } from "./policies/failure.ts";
 import { laneOf, type Ordering } from "./policies/ordering.ts";
 import { retryTopicOf } from "./policies/retry-topic.ts";
+import { Batcher } from "./runtime/batcher.ts";
 import { type Clock, systemClock } from "./runtime/clock.ts";
 import { Dispatcher } from "./runtime/dispatcher.ts";
 import { Instruments, type RunnerStats } from "./runtime/instruments.ts";
@@ -48,6 +49,13 @@ export interface RunnerHealth {
 }
 
 const never = new AbortController().signal;
+
+/** An event received and waiting in its partition's batch. */
+interface Batched {
+  message: ConsumedMessage;
+  ticket: Ticket;
+  signal: AbortSignal;
+}
 const keyOf = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 
 /**
@@ -77,6 +85,8 @@ export class SubscriptionRunner {
   readonly #stopped = new Map<string, TopicPartition>();
   readonly #retryTopic: string | undefined;
   readonly #mainTopic: string;
+  /** Batch handlers only: gathers each partition's events into batches. */
+  readonly #batcher: Batcher<Batched> | undefined;
   /** Nudges the committer now and then: a transaction's marker may arrive after its last record was done. */
   #idleCommits: ReturnType<typeof setInterval> | undefined;
 
@@ -94,7 +104,16 @@ export class SubscriptionRunner {
     this.#mainTopic = ns.topic(contract.name);
     this.#retryTopic =
       this.failurePolicy.retryMode === "retry-topic" ? ns.topic(retryTopicOf(contract.name)) : undefined;
-    this.#dispatcher = new Dispatcher(laneOf(this.ordering), this.maxInFlight);
+    // A partition's batches are handed out one at a time, in order.
+    this.#dispatcher = new Dispatcher(laneOf(subscription.handleBatch ? "partition" : this.ordering), this.maxInFlight);
+    this.#batcher = subscription.handleBatch
+      ? new Batcher({
+          maxEvents: subscription.batch?.maxEvents ?? 100,
+          maxWaitMs: subscription.batch?.maxWaitMs ?? 50,
+          clock: this.#clock,
+          flush: (tp, items) => this.#dispatcher.schedule(tp, null, () => this.#batchWork(items), items[0]?.signal),
+        })
+      : undefined;
     this.#invoker = new HandlerInvoker(subscription, this.#logger, this.#instruments, new Semaphore(this.maxInFlight));
     const backoff = { backoffMs: this.failurePolicy.backoffMs, maxBackoffMs: this.failurePolicy.maxBackoffMs };
     this.#writer = new ReliableWriter({
@@ -225,6 +244,8 @@ export class SubscriptionRunner {
       }
     }
     for (const tp of partitions) {
+      // Events still gathering into a batch are left uncommitted for the next owner.
+      this.#batcher?.drop(tp);
       this.#tracker.revoke(tp);
       this.#dispatcher.forget(tp);
       this.#stopped.delete(keyOf(tp));
@@ -234,6 +255,11 @@ export class SubscriptionRunner {
   async #onMessage(message: ConsumedMessage): Promise<void> {
     const signal = message.signal ?? never;
     const ticket = this.#tracker.received(message, message.offset);
+    // Retry-topic records are retried one by one, batch handler or not.
+    if (this.#batcher && message.topic !== this.#retryTopic) {
+      await this.#batcher.add(message, { message, ticket, signal });
+      return;
+    }
     // Resolves once the event is handed out (after back-pressure); its work goes on in the background.
     await this.#dispatcher.schedule(message, message.key, () => this.#work(message, ticket, signal), signal);
   }
@@ -249,6 +275,48 @@ export class SubscriptionRunner {
     }
     this.#tracker.done(ticket);
     this.#committer.notify();
+  }
+
+  /**
+   * One batch: records that break the contract go their own way; the rest go to `handleBatch`
+   * together. Handled ones are done at once; failed ones follow the failure policy one by one,
+   * in offset order. The commit moves past an event only once it and all before it are done.
+   */
+  async #batchWork(items: Batched[]): Promise<void> {
+    const signal = items[0]?.signal ?? never;
+    const prepared = items.map((item) => ({ item, prepared: this.#invoker.prepare(item.message) }));
+    const valid = prepared.filter((p) => p.prepared.invalid === undefined);
+    const failed = signal.aborted
+      ? new Map(valid.map((_, i) => [i, signal.reason]))
+      : await this.#invoker.attemptBatch(
+          valid.map((p) => p.prepared),
+          signal,
+        );
+    valid.forEach((p, i) => {
+      if (!failed.has(i)) this.#finished(p.item.ticket);
+    });
+    if (failed.size < valid.length) this.#committer.notify();
+    const rest = prepared.filter((p) => p.prepared.invalid !== undefined || failed.has(valid.indexOf(p)));
+    for (const { item, prepared: one } of rest.sort((a, b) =>
+      Number(BigInt(a.item.message.offset) - BigInt(b.item.message.offset)),
+    )) {
+      const index = valid.findIndex((p) => p.item === item);
+      const first = index >= 0 ? { ok: false as const, error: failed.get(index) } : undefined;
+      try {
+        await this.#strategy.handle(one, signal, first);
+      } catch (err) {
+        if (!(err instanceof Abandoned))
+          this.#logger.error({ err, offset: item.message.offset }, "event left unfinished");
+        // The partition is going away (or a bug): the rest of the batch is left uncommitted too.
+        return;
+      }
+      this.#finished(item.ticket);
+      this.#committer.notify();
+    }
+  }
+
+  #finished(ticket: Ticket): void {
+    this.#tracker.done(ticket);
   }
 
   #halt(tp: TopicPartition, halted: boolean): void {

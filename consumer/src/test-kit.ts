@@ -8,7 +8,7 @@ import { memoryTransport } from "@kafka-pair/shared/transport/memory";
 
 export { anOrder, until } from "@kafka-pair/shared/testing";
 
-import type { MessageContext, Subscription } from "./handler.ts";
+import type { BatchSubscription, EventSubscription, MessageContext, Subscription } from "./handler.ts";
 import { createConsumerMetrics } from "./metrics.ts";
 import { SubscriptionRunner } from "./runner.ts";
 import type { Clock } from "./runtime/clock.ts";
@@ -49,7 +49,7 @@ export async function kafka() {
 
 export type Handle = (event: unknown, context: MessageContext) => Promise<void>;
 
-export function ordersSubscription(handle: Handle, groupId = "orders_group"): Subscription {
+export function ordersSubscription(handle: Handle, groupId = "orders_group"): EventSubscription {
   return { contract: ordersTopic, groupId, fromBeginning: true, handle };
 }
 
@@ -112,21 +112,52 @@ export function instantClock(): Clock & { delays: number[] } {
   };
 }
 
+type Policies = Partial<Pick<EventSubscription, "ordering" | "maxInFlight" | "onFailure">>;
+interface RunnerOptions {
+  clock?: Clock;
+  subscription?: Policies;
+  metrics?: ReturnType<typeof createConsumerMetrics>;
+}
+
 /** A runner for the orders topic over `k`'s cluster; the test starts and stops it. */
 export function runner(
   k: Awaited<ReturnType<typeof kafka>>,
   handle: Handle,
   overrides: Partial<ConsumerSettings> = {},
-  options: {
-    clock?: Clock;
-    subscription?: Partial<Subscription>;
-    metrics?: ReturnType<typeof createConsumerMetrics>;
-  } = {},
+  options: RunnerOptions = {},
+) {
+  return runnerFor(k, { ...ordersSubscription(handle), ...options.subscription }, overrides, options);
+}
+
+/** A runner for the orders topic with a batch handler. */
+export function batchRunner(
+  k: Awaited<ReturnType<typeof kafka>>,
+  handleBatch: BatchSubscription["handleBatch"],
+  batch: BatchSubscription["batch"],
+  overrides: Partial<ConsumerSettings> = {},
+  options: RunnerOptions = {},
+) {
+  const subscription: BatchSubscription = {
+    contract: ordersTopic,
+    groupId: "orders_group",
+    fromBeginning: true,
+    handleBatch,
+    batch,
+    ...options.subscription,
+  };
+  return runnerFor(k, subscription, overrides, options);
+}
+
+function runnerFor(
+  k: Awaited<ReturnType<typeof kafka>>,
+  subscription: Subscription,
+  overrides: Partial<ConsumerSettings>,
+  options: RunnerOptions,
 ) {
   return new SubscriptionRunner({
     transport: k.transport,
     producer: k.producer,
-    subscription: { ...ordersSubscription(handle), ...options.subscription },
+    subscription,
     namespace: namespace(""),
     logger: k.logger,
     metrics: options.metrics ?? createConsumerMetrics(() => []),

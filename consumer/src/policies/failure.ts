@@ -5,7 +5,7 @@ import type { TopicPartition } from "@kafka-pair/shared/transport";
 import { backoffDelay } from "../concurrency.ts";
 import type { Clock } from "../runtime/clock.ts";
 import type { Instruments } from "../runtime/instruments.ts";
-import type { HandlerInvoker, Prepared } from "../runtime/invoker.ts";
+import type { AttemptResult, HandlerInvoker, Prepared } from "../runtime/invoker.ts";
 import { Abandoned, type DeadLetterPublisher, type ReliableWriter } from "./dead-letters.ts";
 import type { FailurePolicyOptions } from "./options.ts";
 import { asOriginal, attemptsMade, dueAt, retryRecord } from "./retry-topic.ts";
@@ -72,7 +72,8 @@ export interface FailureDeps {
  * or moved to the retry topic); rejects with Abandoned when its partition goes away first.
  */
 export interface FailureStrategy {
-  handle(prepared: Prepared, signal: AbortSignal): Promise<void>;
+  /** `first`: the first call's result when it was already made (a batch handler's failed event). */
+  handle(prepared: Prepared, signal: AbortSignal, first?: AttemptResult): Promise<void>;
 }
 
 const abandonedOnAbort = (what: string) => () => {
@@ -83,7 +84,7 @@ const abandonedOnAbort = (what: string) => () => {
 abstract class Strategy implements FailureStrategy {
   constructor(protected readonly deps: FailureDeps) {}
 
-  abstract handle(prepared: Prepared, signal: AbortSignal): Promise<void>;
+  abstract handle(prepared: Prepared, signal: AbortSignal, first?: AttemptResult): Promise<void>;
 
   protected delay(retry: number): number {
     return backoffDelay(retry, this.deps.policy.backoffMs, this.deps.policy.maxBackoffMs);
@@ -137,12 +138,12 @@ abstract class Strategy implements FailureStrategy {
 
 /** Retries in place with backoff: the event's lane waits (Spring's DefaultErrorHandler, today's behaviour). */
 class BlockingRetries extends Strategy {
-  async handle(prepared: Prepared, signal: AbortSignal): Promise<void> {
+  async handle(prepared: Prepared, signal: AbortSignal, first?: AttemptResult): Promise<void> {
     if (prepared.invalid !== undefined) return this.invalid(prepared, signal);
     const { invoker, clock, instruments, policy } = this.deps;
     for (let attempt = 1; ; attempt++) {
       if (signal.aborted) throw new Abandoned("partition given up before the handler ran");
-      const result = await invoker.attempt(prepared, attempt, signal);
+      const result = attempt === 1 && first ? first : await invoker.attempt(prepared, attempt, signal);
       if (result.ok) return;
       if (signal.aborted) throw new Abandoned("partition given up while the handler failed");
       if (attempt > policy.retries) return this.exhausted(prepared, attempt, result.error, signal);
@@ -161,14 +162,14 @@ class BlockingRetries extends Strategy {
  * spent, to the dead-letter topic.
  */
 class RetryTopicRetries extends Strategy {
-  async handle(prepared: Prepared, signal: AbortSignal): Promise<void> {
+  async handle(prepared: Prepared, signal: AbortSignal, first?: AttemptResult): Promise<void> {
     if (prepared.invalid !== undefined) return this.invalid(prepared, signal);
     const { invoker, clock, instruments, policy } = this.deps;
     const wait = dueAt(prepared.message) - clock.now();
     if (wait > 0) await clock.sleep(wait, signal).catch(abandonedOnAbort("partition given up before a retry was due"));
     if (signal.aborted) throw new Abandoned("partition given up before the handler ran");
     const attempt = attemptsMade(prepared.message) + 1;
-    const result = await invoker.attempt(prepared, attempt, signal);
+    const result = first ?? (await invoker.attempt(prepared, attempt, signal));
     if (result.ok) return;
     if (signal.aborted) throw new Abandoned("partition given up while the handler failed");
     if (attempt > policy.retries) return this.exhausted(prepared, attempt, result.error, signal);

@@ -3,7 +3,7 @@ import { cloudEventFrom, traceContextFrom } from "@kafka-pair/shared/envelope";
 import type { Logger } from "@kafka-pair/shared/log";
 import type { ConsumedMessage } from "@kafka-pair/shared/transport";
 import type { Semaphore } from "../concurrency.ts";
-import type { MessageContext, Subscription } from "../handler.ts";
+import { BatchFailure, type MessageContext, type Subscription } from "../handler.ts";
 import { originOf } from "../policies/retry-topic.ts";
 import type { Instruments } from "./instruments.ts";
 
@@ -76,8 +76,15 @@ export class HandlerInvoker {
 
   async #call(prepared: Prepared, attempt: number, signal: AbortSignal): Promise<AttemptResult> {
     const started = performance.now();
+    const subscription = this.#subscription;
     try {
-      await this.#subscription.handle(prepared.event as never, { ...prepared.context, attempt, signal });
+      if (subscription.handleBatch) {
+        // A batch handler retries an event alone: a batch of one.
+        const failed = await this.#batch([prepared], attempt, signal);
+        if (failed.size > 0) throw failed.get(0);
+      } else {
+        await subscription.handle(prepared.event as never, { ...prepared.context, attempt, signal });
+      }
       this.#instruments.succeeded((performance.now() - started) / 1000);
       // Per message, so debug: at info it cost a synchronous stdout write per event (the handler logs its own line).
       prepared.log.debug({ attempt }, "processed");
@@ -85,6 +92,51 @@ export class HandlerInvoker {
     } catch (error) {
       this.#instruments.failed((performance.now() - started) / 1000);
       return { ok: false, error };
+    }
+  }
+
+  /**
+   * One `handleBatch` call for events of one partition (valid ones, in offset order); resolves
+   * with the failed events' errors by index (none: all handled). Never throws.
+   */
+  attemptBatch(batch: Prepared[], signal: AbortSignal): Promise<Map<number, unknown>> {
+    return this.#slots.run(async () => {
+      const started = performance.now();
+      const failed = await this.#batch(batch, 1, signal).catch((error: unknown) => {
+        return new Map(batch.map((_, index) => [index, error]));
+      });
+      const seconds = (performance.now() - started) / 1000;
+      if (failed.size < batch.length) this.#instruments.succeeded(seconds, batch.length - failed.size);
+      for (let i = 0; i < failed.size; i++) this.#instruments.failed(seconds);
+      return failed;
+    });
+  }
+
+  async #batch(batch: Prepared[], attempt: number, signal: AbortSignal): Promise<Map<number, unknown>> {
+    const first = batch[0];
+    const handleBatch = this.#subscription.handleBatch;
+    if (!first || !handleBatch) return new Map();
+    const messages = batch.map((p) => p.context);
+    try {
+      await handleBatch(
+        batch.map((p) => p.event as never),
+        {
+          topic: first.context.topic,
+          partition: first.context.partition,
+          messages,
+          attempt,
+          signal,
+          logger: first.log,
+        },
+      );
+      return new Map();
+    } catch (error) {
+      if (!(error instanceof BatchFailure)) return new Map(batch.map((_, index) => [index, error]));
+      const failed = new Map<number, unknown>();
+      for (const { index, error: cause } of error.failed) {
+        if (Number.isInteger(index) && index >= 0 && index < batch.length) failed.set(index, cause);
+      }
+      return failed;
     }
   }
 }
