@@ -56,7 +56,20 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
     vsPeer.extra = `p99 ${single.latency.p99Ms} vs ${peer.latency.p99Ms} ms`;
     if (vsPeer.met !== undefined) vsPeer.met = vsPeer.met && lowerP99;
   }
+  // The consumer's orderings and the tutorial's server B, with and without the handler's I/O wait.
+  const byPrefix = (prefix: string, io: boolean) =>
+    results.find((r) => r.status === "ok" && r.id.startsWith(prefix) && (r.id.endsWith("no I/O)") ? !io : io));
+  const consumerRows = [true, false].flatMap((io) => {
+    const label = io ? "I/O" : "no I/O";
+    const key = byPrefix("consume key (", io);
+    return [
+      ratio(`consume key / consume partition (${label})`, key, byPrefix("consume partition (", io), io ? 10 : 0.9),
+      ratio(`consume key / Spring B c1 (${label})`, key, byPrefix("spring-b c1 (", io), 20),
+      ratio(`consume key / Spring B c3 (${label})`, key, byPrefix("spring-b c3 (", io)),
+    ];
+  });
   return [
+    ...consumerRows,
     ratio("http-single / client-raw", single, raw),
     ratio(`http-batch / client-raw`, batch, raw, 0.6),
     ratio("client-raw / java-limit", raw, java, 0.8),

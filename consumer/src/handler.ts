@@ -5,6 +5,7 @@ import type { Headers } from "@kafka-pair/shared/transport";
 import type { FailurePolicyOptions } from "./policies/options.ts";
 import type { Ordering } from "./policies/ordering.ts";
 
+export { ORDERINGS } from "./policies/ordering.ts";
 export type { CloudEventAttributes, FailurePolicyOptions, Ordering, TraceContext };
 
 /** Everything about a message except its value, for handlers that need it. */
