@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "./workers.ts";
 
@@ -7,10 +7,24 @@ import { repoRoot } from "./workers.ts";
 export const springDir = join(repoRoot, "bench/spring-b");
 export const springJar = join(springDir, "target/spring-b.jar");
 
-/** Builds the peer on first use (Maven fetches Spring Boot and the Kafka client); later runs reuse the jar. */
+/** The newest modification time among the peer's sources (pom and src/). */
+function newestSource(path = springDir): number {
+  let newest = 0;
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    if (entry.name === "target") continue;
+    const full = join(path, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Builds the peer on first use (Maven fetches Spring Boot and the Kafka client from Maven
+ * Central), and again when its sources changed; otherwise the jar is reused.
+ */
 export function ensureSpringB(log: (message: string) => void): string {
-  if (existsSync(springJar)) return springJar;
-  log("building the Spring Boot peer (bench/spring-b) with Maven: first use only");
+  if (existsSync(springJar) && statSync(springJar).mtimeMs >= newestSource()) return springJar;
+  log("building the Spring Boot peer (bench/spring-b) with Maven");
   const built = spawnSync("mvn", ["-q", "-B", "-DskipTests", "package"], { cwd: springDir, stdio: "inherit" });
   if (built.status !== 0 || !existsSync(springJar)) {
     throw new Error(`mvn package in bench/spring-b failed (exit ${built.status ?? built.error?.message})`);
