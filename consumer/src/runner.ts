@@ -222,19 +222,7 @@ export class SubscriptionRunner {
   async #onRevoke(partitions: TopicPartition[], lost: boolean): Promise<void> {
     // The transport aborted the partitions' signals: waiting work gives up, handlers may stop early.
     // What is running gets the revoke timeout to finish; its offsets are committed if it does.
-    const quiet = new AbortController();
-    const idle = Promise.all(partitions.map((tp) => this.#dispatcher.idle(tp))).then(() => false);
-    const late = this.#clock.sleep(this.#deps.settings.revokeTimeoutMs, quiet.signal).then(
-      () => true,
-      () => false,
-    );
-    if (await Promise.race([idle, late])) {
-      this.#logger.error(
-        { timeoutMs: this.#deps.settings.revokeTimeoutMs },
-        "handlers outlived the revocation; their events are left to the next owner",
-      );
-    }
-    quiet.abort();
+    await this.#settle(partitions);
     // A lost assignment belongs to someone else already: committing it would be a zombie's commit.
     if (!lost) {
       try {
@@ -250,6 +238,23 @@ export class SubscriptionRunner {
       this.#dispatcher.forget(tp);
       this.#stopped.delete(keyOf(tp));
     }
+  }
+
+  /** Waits until this runner's work on `partitions` is over, or the revoke timeout passed. */
+  async #settle(partitions: TopicPartition[]): Promise<void> {
+    const quiet = new AbortController();
+    const idle = Promise.all(partitions.map((tp) => this.#dispatcher.idle(tp))).then(() => false);
+    const late = this.#clock.sleep(this.#deps.settings.revokeTimeoutMs, quiet.signal).then(
+      () => true,
+      () => false,
+    );
+    if (await Promise.race([idle, late])) {
+      this.#logger.error(
+        { timeoutMs: this.#deps.settings.revokeTimeoutMs },
+        "handlers outlived the revocation; their events are left to the next owner",
+      );
+    }
+    quiet.abort();
   }
 
   async #onMessage(message: ConsumedMessage): Promise<void> {
@@ -352,8 +357,13 @@ export class SubscriptionRunner {
   async stop(): Promise<void> {
     clearInterval(this.#idleCommits);
     // The adapter stops fetching and calls onRevoke (which waits for this runner's work, then commits) before leaving.
+    const assigned = this.#consumer.assignment();
     await this.#consumer.disconnect();
-    if (!this.#consumer.onRebalance) await this.#committer.flush().catch(() => undefined);
+    if (!this.#consumer.onRebalance) {
+      // No revocation hook: wait here (bounded) for this runner's own work, then commit it.
+      await this.#settle(assigned);
+      await this.#committer.flush().catch(() => undefined);
+    }
     this.#committer.close();
     this.#logger.info({ ...this.stats }, "left the group");
   }
