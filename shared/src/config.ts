@@ -158,8 +158,11 @@ export const Env = v.object({
     v.description("How long handlers of revoked partitions may take to finish before the partitions go."),
   ),
   CONSUMER_MAX_BUFFERED_PER_PARTITION: v.pipe(
-    v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "500"),
-    v.description("Records buffered per partition before fetching from it pauses."),
+    v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "2000"),
+    v.description(
+      "Records the client buffers per partition before fetching from it pauses (it resumes at half). Beside the " +
+        "events the runtime holds (`maxInFlight` per partition): a larger buffer pauses and resumes a busy partition less often.",
+    ),
   ),
 });
 export type Env = v.InferOutput<typeof Env>;
