@@ -23,7 +23,7 @@ import { Batcher } from "./runtime/batcher.ts";
 import { type Clock, systemClock } from "./runtime/clock.ts";
 import { Dispatcher } from "./runtime/dispatcher.ts";
 import { Instruments, type RunnerStats } from "./runtime/instruments.ts";
-import { HandlerInvoker } from "./runtime/invoker.ts";
+import { type AttemptResult, HandlerInvoker } from "./runtime/invoker.ts";
 import { lagSamples, type PartitionStatus, partitionStatuses } from "./runtime/lag.ts";
 
 export type { PartitionStatus, RunnerStats };
@@ -289,39 +289,40 @@ export class SubscriptionRunner {
    */
   async #batchWork(items: Batched[]): Promise<void> {
     const signal = items[0]?.signal ?? never;
-    const prepared = items.map((item) => ({ item, prepared: this.#invoker.prepare(item.message) }));
-    const valid = prepared.filter((p) => p.prepared.invalid === undefined);
-    const failed = signal.aborted
+    const events = items.map((item) => ({ item, prepared: this.#invoker.prepare(item.message) }));
+    const valid = events.filter((e) => e.prepared.invalid === undefined);
+    const errors = signal.aborted
       ? new Map(valid.map((_, i) => [i, signal.reason]))
       : await this.#invoker.attemptBatch(
-          valid.map((p) => p.prepared),
+          valid.map((e) => e.prepared),
           signal,
         );
-    valid.forEach((p, i) => {
-      if (!failed.has(i)) this.#finished(p.item.ticket);
+    // What is left for the failure policy, with the batch call's result as each one's first attempt
+    // (none for records breaking the contract: they never reached the handler).
+    const left = new Map<(typeof events)[number], AttemptResult | undefined>();
+    valid.forEach((e, i) => {
+      if (errors.has(i)) left.set(e, { ok: false, error: errors.get(i) });
+      else this.#tracker.done(e.item.ticket);
     });
-    if (failed.size < valid.length) this.#committer.notify();
-    const rest = prepared.filter((p) => p.prepared.invalid !== undefined || failed.has(valid.indexOf(p)));
-    for (const { item, prepared: one } of rest.sort((a, b) =>
+    if (left.size < valid.length) this.#committer.notify();
+    for (const e of events) if (e.prepared.invalid !== undefined) left.set(e, undefined);
+    // One by one, in offset order: under a blocking policy a failed event holds the failed ones after it.
+    const inOrder = [...left.keys()].sort((a, b) =>
       Number(BigInt(a.item.message.offset) - BigInt(b.item.message.offset)),
-    )) {
-      const index = valid.findIndex((p) => p.item === item);
-      const first = index >= 0 ? { ok: false as const, error: failed.get(index) } : undefined;
+    );
+    for (const e of inOrder) {
       try {
-        await this.#strategy.handle(one, signal, first);
+        await this.#strategy.handle(e.prepared, signal, left.get(e));
       } catch (err) {
-        if (!(err instanceof Abandoned))
-          this.#logger.error({ err, offset: item.message.offset }, "event left unfinished");
+        if (!(err instanceof Abandoned)) {
+          this.#logger.error({ err, offset: e.item.message.offset }, "event left unfinished");
+        }
         // The partition is going away (or a bug): the rest of the batch is left uncommitted too.
         return;
       }
-      this.#finished(item.ticket);
+      this.#tracker.done(e.item.ticket);
       this.#committer.notify();
     }
-  }
-
-  #finished(ticket: Ticket): void {
-    this.#tracker.done(ticket);
   }
 
   #halt(tp: TopicPartition, halted: boolean): void {
