@@ -272,3 +272,41 @@ describe("retry-topic retries (non-blocking)", () => {
     await expect(done).rejects.toBeInstanceOf(Abandoned);
   });
 });
+
+describe("a record breaking the contract, with no dead-letter topic", () => {
+  it("stops its partition until the partition goes away, and is abandoned then", async () => {
+    const k = await kafka();
+    const noDlq = defineTopic({ ...ordersTopic, name: "orders-no-dlq", deadLetter: undefined });
+    const instruments = new Instruments(
+      createConsumerMetrics(() => []),
+      { topic: "orders", group: "g" },
+    );
+    let calls = 0;
+    const subscription = {
+      ...ordersSubscription(async () => {
+        calls++;
+      }),
+      contract: noDlq,
+    };
+    const invoker = new HandlerInvoker(subscription, k.logger, instruments, new Semaphore(1));
+    const halts: boolean[] = [];
+    const strategy = failureStrategy({
+      policy: resolveFailurePolicy(noDlq, {}, defaults),
+      invoker,
+      clock: manualClock(),
+      instruments,
+      deadLetters: undefined,
+      halt: (_tp, halted) => halts.push(halted),
+    });
+    const abort = new AbortController();
+    const done = strategy.handle(invoker.prepare(message({ value: utf8.encode("{nope") })), abort.signal);
+    await turn();
+    expect(halts).toEqual([true]);
+    abort.abort();
+    await expect(done).rejects.toBeInstanceOf(Abandoned);
+    expect(halts).toEqual([true, false]);
+    expect(calls).toBe(0);
+    const late = strategy.handle(invoker.prepare(message({ value: utf8.encode("{nope") })), abort.signal);
+    await expect(late).rejects.toBeInstanceOf(Abandoned);
+  });
+});

@@ -104,11 +104,15 @@ abstract class Strategy implements FailureStrategy {
       "record breaks the contract and there is no dead-letter topic: partition stopped",
     );
     halt(prepared.message, true);
-    await new Promise<never>((_, reject) => {
-      signal.addEventListener("abort", () => reject(new Abandoned("partition given up at an invalid record")), {
-        once: true,
+    try {
+      await new Promise<never>((_, reject) => {
+        const give = () => reject(new Abandoned("partition given up at an invalid record"));
+        if (signal.aborted) give();
+        else signal.addEventListener("abort", give, { once: true });
       });
-    });
+    } finally {
+      halt(prepared.message, false);
+    }
   }
 
   /** Retries are spent: dead-letter, or (stop) hold the partition and keep trying at the capped backoff. */
