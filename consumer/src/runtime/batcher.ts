@@ -77,9 +77,4 @@ export class Batcher<T> {
     pending.timer.abort();
     return pending.items;
   }
-
-  /** Events waiting for their batch to fill, per partition. */
-  waiting(tp: TopicPartition): number {
-    return this.#pending.get(keyOf(tp))?.items.length ?? 0;
-  }
 }
