@@ -310,3 +310,42 @@ describe("a record breaking the contract, with no dead-letter topic", () => {
     await expect(late).rejects.toBeInstanceOf(Abandoned);
   });
 });
+
+describe("retry-topic boundaries", () => {
+  it("the last retry goes back to the retry topic; only the one after it is dead-lettered; a record due now waits for nothing", async () => {
+    const s = await setup({ retryMode: "retry-topic", retries: 2 }, async () => {
+      throw new Error("no");
+    });
+    const retried = (attempts: number) =>
+      message({
+        topic: "orders.retry",
+        headers: {
+          [RETRY_HEADER.attempts]: String(attempts),
+          [RETRY_HEADER.dueAt]: String(s.clock.now()),
+          [RETRY_HEADER.originalTopic]: "orders",
+          [RETRY_HEADER.originalPartition]: "1",
+          [RETRY_HEADER.originalOffset]: "5",
+        },
+      });
+    await s.handleOne(retried(1));
+    expect(s.records("orders.retry")).toHaveLength(1);
+    expect(s.records("orders.retry")[0]?.headers[RETRY_HEADER.attempts]).toBe("2");
+    expect(s.records("orders.dlq")).toEqual([]);
+    await s.handleOne(retried(2));
+    expect(s.records("orders.retry")).toHaveLength(1);
+    expect(s.records("orders.dlq")).toHaveLength(1);
+    expect(s.clock.delays).toEqual([]);
+  });
+
+  it("a record breaking the contract read from the retry topic is dead-lettered at once", async () => {
+    let calls = 0;
+    const s = await setup({ retryMode: "retry-topic" }, async () => {
+      calls++;
+    });
+    await s.handleOne(
+      message({ topic: "orders.retry", value: utf8.encode("nope"), headers: { [RETRY_HEADER.attempts]: "1" } }),
+    );
+    expect(calls).toBe(0);
+    expect(s.records("orders.dlq")).toHaveLength(1);
+  });
+});

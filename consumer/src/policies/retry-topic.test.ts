@@ -48,3 +48,20 @@ describe("retry-topic records", () => {
     expect(dueAt(odd)).toBe(0);
   });
 });
+
+describe("originOf", () => {
+  it("needs all three original-place headers; any one missing: the record is its own origin", () => {
+    const all = { retry_original_topic: "orders", retry_original_partition: "1", retry_original_offset: "9" };
+    for (const missing of Object.keys(all)) {
+      const headers = Object.fromEntries(Object.entries(all).filter(([name]) => name !== missing));
+      const record = { ...message, topic: "orders.retry", headers };
+      expect(originOf(record)).toBe(record);
+    }
+    expect(originOf({ ...message, headers: all })).toEqual({ topic: "orders", partition: 1, offset: "9" });
+  });
+
+  it("keeps the retry error short", () => {
+    const record = retryRecord(message, { topic: "r", attempts: 1, dueAt: 0, error: "x".repeat(5_000) });
+    expect(record.headers?.[RETRY_HEADER.error]).toHaveLength(2_000);
+  });
+});

@@ -50,8 +50,14 @@ describe("Dispatcher", () => {
     await g.release("b1");
     expect(g.started).toEqual(["a1", "b1", "n1"]);
     await g.release("a1");
+    // a2 runs in a's lane now: the lane stays while it has work.
+    expect(d.lanes(p0)).toBe(2);
+    await d.schedule(p0, "a", g.work("a3"));
     await g.release("n1");
     expect(g.started).toEqual(["a1", "b1", "n1", "a2", "n2"]);
+    await g.release("a2");
+    expect(g.started).toEqual(["a1", "b1", "n1", "a2", "n2", "a3"]);
+    await g.release("a3");
     await g.release("a2");
     await g.release("n2");
     expect(d.lanes(p0)).toBe(0);
