@@ -46,6 +46,10 @@ describe("failure policies, on the in-memory cluster", () => {
     await until(() => handled.filter((h) => h.startsWith(`${bad}@`)).length === 2, "the retries handled");
     expect(handled.filter((h) => h.startsWith(`${bad}@`)).sort()).toEqual([`${bad}@0`, `${bad}@21`]);
     await until(() => r.partitions().every((p) => p.inFlight === 0), "nothing in flight");
+    // The retry topic's partitions are the subscription's too, with their own lag series.
+    await until(() => r.lagSamples().some((s) => s.topic === "orders.retry"), "the retry topic's lag");
+    expect(new Set(r.lagSamples().map((s) => s.topic))).toEqual(new Set(["orders", "orders.retry"]));
+    expect(r.lagSamples().every((s) => s.group === "orders_group")).toBe(true);
     await r.stop();
   });
 
