@@ -69,7 +69,6 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
     ];
   });
   return [
-    ...consumerRows,
     ratio("http-single / client-raw", single, raw),
     ratio(`http-batch / client-raw`, batch, raw, 0.6),
     ratio("client-raw / java-limit", raw, java, 0.8),
@@ -80,6 +79,7 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
     ratio("Deno FFI client-raw / client-raw", denoRaw, raw, 0.8),
     ratio("Deno FFI http-single / http-single", denoFfi, single, 0.8),
     ratio("Deno FFI http-single / Deno platformatic http-single", denoFfi, denoPlatformatic, 1.5),
+    ...consumerRows,
   ];
 }
 
