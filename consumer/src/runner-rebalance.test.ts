@@ -81,3 +81,25 @@ describe("rebalances with events in flight, on the in-memory cluster", () => {
     await next.stop();
   });
 });
+
+describe("assignment", () => {
+  it("reads the group's committed offsets at assignment: a member that received nothing yet shows them, lag 0", async () => {
+    const k = await kafka();
+    const first = runner(k, async () => {});
+    for (let i = 0; i < 3; i++) await k.write(anOrder(i), "same");
+    await first.start();
+    await until(() => first.stats.processed === 3, "handled");
+    await first.stop();
+    const partition = k.cluster.topics.get("orders")?.partitions.findIndex((p) => p.length > 0) ?? -1;
+    const next = runner(k, async () => {});
+    await next.start();
+    await until(() => next.partitions().some((p) => p.committed === "3"), "the committed offset read back");
+    expect(next.partitions().find((p) => p.partition === partition)).toMatchObject({
+      committed: "3",
+      lag: 0,
+      inFlight: 0,
+    });
+    expect(next.partitions()).toHaveLength(3);
+    await next.stop();
+  });
+});

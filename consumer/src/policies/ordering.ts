@@ -15,13 +15,10 @@ export const ORDERINGS: readonly Ordering[] = ["partition", "key", "none"];
 export type LaneOf = (message: Pick<ConsumedMessage, "key">) => string | undefined;
 
 const NO_KEY = "\u0000no-key";
-const laneOfOrdering: Record<Ordering, LaneOf> = {
-  partition: () => "",
-  key: (message) => (message.key === null ? NO_KEY : message.key),
-  none: () => undefined,
-};
 
 /** The ordering strategy as a lane function (picked once per subscription). */
 export function laneOf(ordering: Ordering): LaneOf {
-  return laneOfOrdering[ordering];
+  if (ordering === "none") return () => undefined;
+  if (ordering === "partition") return () => "";
+  return (message) => (message.key === null ? NO_KEY : message.key);
 }
