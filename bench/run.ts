@@ -51,9 +51,12 @@ import {
   httpSingle,
   javaLimit,
   type Options,
+  orderingRowId,
   type Progress,
   runHttpLoad,
   singleLoad,
+  springB,
+  springRowId,
   startDenoProducer,
   startProducer,
   stopWorker,
@@ -74,6 +77,7 @@ const HELP = `npm run bench -- [options]
   --raw-window=N       sends in flight for client-raw (default 1000)
   --java-records=N     records for ProducerPerformance (default: client-raw's rate x duration)
   --consume-min=N      records the consume scenarios need in the topic (default 100000; quick 5000)
+  --io-ms=N            the consume-ordering and Spring peer rows' handler wait per message (default 5; 0: none)
   --namespace=PREFIX   topic/group prefix (default: random bench-xxxx.); each phase writes to <prefix>r<round>p<phase>. topics, deleted when it ends
   --keep-topics        leave the namespace's topics in place
   --log-level=LEVEL    the workers' log level (default info: the real path)
@@ -102,6 +106,7 @@ const { values: argv } = parseArgs({
     "raw-window": { type: "string", default: "1000" },
     "java-records": { type: "string" },
     "consume-min": { type: "string" },
+    "io-ms": { type: "string", default: "5" },
     namespace: { type: "string" },
     "keep-topics": { type: "boolean", default: false },
     "log-level": { type: "string", default: "info" },
@@ -155,6 +160,7 @@ const options: Options = {
   warmupS: argv.warmup === "0" ? 0 : positive("warmup", argv.warmup, argv.quick ? 1 : 10),
   wrkThreads: positive("wrk-threads", argv["wrk-threads"], 2),
   rounds: positive("rounds", argv.rounds, 1),
+  ioMs: argv["io-ms"] === "0" ? 0 : positive("io-ms", argv["io-ms"], 5),
 };
 
 // The HTTP load generator: wrk, a C program whose CPU is small beside the edge's, unless told otherwise.
@@ -456,7 +462,7 @@ if (want("peers") || want("sweep")) {
     },
   });
 }
-if (want("consume") || want("peers")) {
+if (want("consume") || want("consume-ordering") || want("peers")) {
   phases.push({
     name: "consumers",
     async run() {
@@ -464,6 +470,21 @@ if (want("consume") || want("peers")) {
         await step("consume", "consume-manual", () => consume(ctx, "confluent", "manual"));
         await step("consume", "consume-auto", () => consume(ctx, "confluent", "auto"));
         await step("consume", "consume-java-limit", () => consumeJava(ctx));
+      }
+      // The runtime under each ordering, with a handler that only logs, then one that also waits --io-ms.
+      const waits = [...new Set([0, options.ioMs])];
+      if (want("consume-ordering")) {
+        for (const ioMs of waits) {
+          for (const ordering of ["partition", "key", "none"] as const) {
+            await step("consume-ordering", orderingRowId(ordering, ioMs), () =>
+              consume(ctx, "confluent", "manual", { ordering, ioMs }),
+            );
+          }
+          // The tutorial's server B on the same backlog, as the tutorial runs it (1) and with 3 listener threads.
+          for (const concurrency of [1, 3]) {
+            await step("consume-ordering", springRowId(concurrency, ioMs), () => springB(ctx, concurrency, ioMs));
+          }
+        }
       }
       if (want("peers")) await step("peers", "kafkajs consume-manual", () => consume(ctx, "kafkajs", "manual"));
     },

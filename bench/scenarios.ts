@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { Agent } from "node:http";
 import { join } from "node:path";
 import type { Namespace } from "@kafka-pair/shared/namespace";
@@ -9,6 +9,7 @@ import { decodeHistogram, type LatencySummary, newHistogram, summarize } from ".
 import { closedLoop, type Outcome, openLoop, post } from "./lib/http-load.ts";
 import { processCpuSeconds, reapedChildrenCpuSeconds, totalCpuSeconds } from "./lib/proc.ts";
 import { rates, type ScenarioName, type ScenarioResult, unavailable } from "./lib/result.ts";
+import { ensureSpringB, startSpringB } from "./lib/spring.ts";
 import { type BenchWorker, spawnTs, startWorker } from "./lib/workers.ts";
 import { runWrk } from "./lib/wrk.ts";
 
@@ -32,6 +33,8 @@ export interface Options {
   wrkThreads: number;
   /** Times every selected scenario is measured, the order rotated each round. */
   rounds: number;
+  /** The consume-ordering and Spring peer rows' handler wait per message (ms; 0: none). */
+  ioMs: number;
 }
 
 export interface Progress {
@@ -708,6 +711,8 @@ export async function javaLimit(ctx: Context): Promise<ScenarioResult> {
 interface ConsumerStats {
   pid: number;
   processed: number;
+  orderViolations?: number;
+  keys?: number;
   firstAt: number;
   lastAt: number;
   service: string;
@@ -723,7 +728,15 @@ async function consumerStats(worker: BenchWorker): Promise<ConsumerStats> {
 function startConsumer(
   ctx: Context,
   client: Client,
-  args: { name: string; group: string; from: "earliest" | "latest"; commit: "manual" | "auto"; statsFile?: string },
+  args: {
+    name: string;
+    group: string;
+    from: "earliest" | "latest";
+    commit: "manual" | "auto";
+    statsFile?: string;
+    ordering?: string;
+    ioMs?: number;
+  },
 ): Promise<BenchWorker> {
   return track(
     ctx,
@@ -736,6 +749,8 @@ function startConsumer(
         `--commit=${args.commit}`,
         `--client=${client}`,
         ...(args.statsFile ? [`--stats-file=${args.statsFile}`] : []),
+        ...(args.ordering ? [`--ordering=${args.ordering}`] : []),
+        ...(args.ioMs ? [`--io-ms=${args.ioMs}`] : []),
       ],
       env: workerEnv(ctx, client),
       logDir: ctx.logDir,
@@ -753,12 +768,32 @@ export async function prefill(ctx: Context): Promise<number> {
   return totalEndOffset(ctx);
 }
 
-export async function consume(ctx: Context, client: Client, commit: "manual" | "auto"): Promise<ScenarioResult> {
-  const id = `${client === "kafkajs" ? "kafkajs " : ""}consume-${commit}`;
+/** A consume row's id under an ordering and a handler wait: `consume key (5 ms I/O)`. */
+export const orderingRowId = (ordering: string, ioMs: number) =>
+  `consume ${ordering} (${ioMs > 0 ? `${ioMs} ms I/O` : "no I/O"})`;
+
+export async function consume(
+  ctx: Context,
+  client: Client,
+  commit: "manual" | "auto",
+  variant?: { ordering: "partition" | "key" | "none"; ioMs: number },
+): Promise<ScenarioResult> {
+  const id = variant
+    ? orderingRowId(variant.ordering, variant.ioMs)
+    : `${client === "kafkajs" ? "kafkajs " : ""}consume-${commit}`;
+  const scenario: ScenarioName = variant ? "consume-ordering" : client === "kafkajs" ? "peers" : "consume";
   const available = await prefill(ctx);
-  const group = `bench-${client}-consume-${commit}`;
+  const group = variant ? `bench-consume-${variant.ordering}-${variant.ioMs}ms` : `bench-${client}-consume-${commit}`;
   const statsFile = join(ctx.logDir, `${group}.stats.json`);
-  const worker = await startConsumer(ctx, client, { name: group, group, from: "earliest", commit, statsFile });
+  const worker = await startConsumer(ctx, client, {
+    name: group,
+    group,
+    from: "earliest",
+    commit,
+    statsFile,
+    ordering: variant?.ordering,
+    ioMs: variant?.ioMs,
+  });
   const bar = ctx.progress.begin(id, ctx.options.durationS);
   const limitMs = ctx.options.durationS * 1000;
   let cpu0 = Number.NaN;
@@ -792,34 +827,43 @@ export async function consume(ctx: Context, client: Client, commit: "manual" | "
   }
   if (!windowStats) {
     bar.done("failed");
-    return unavailable(
-      id,
-      client === "kafkajs" ? "peers" : "consume",
-      client,
-      "no message was consumed within 60 s",
-      "failed",
-    );
+    return unavailable(id, scenario, client, "no message was consumed within 60 s", "failed");
   }
   const final = JSON.parse(readFileSync(statsFile, "utf8")) as ConsumerStats;
+  const violations = final.orderViolations ?? 0;
   const cpuSpan = windowStats.processed - processed0 > 0 ? windowStats.processed - processed0 : Number.NaN;
   const committed = await committedTotal(ctx, group);
   const elapsedS = Math.max(0.001, (windowStats.lastAt - windowStats.firstAt) / 1000);
   const bytesPerRecord = encodedSize(sizedOrder(ctx.options.size));
   // Every message the handler finished has its offset committed once the consumer has left the group.
+  // Per-key order: a key's event started while another of its key ran, or before an earlier one.
+  // Expected under `none`; a failure under `key` and `partition`.
+  const orderKept = variant?.ordering === "none" || violations === 0;
   const verified = {
-    check: "committed offsets after shutdown vs messages handled",
+    check: variant
+      ? `committed offsets after shutdown vs messages handled; per-key order violations ${violations}`
+      : "committed offsets after shutdown vs messages handled",
     expected: final.processed,
     actual: committed,
-    ok: committed === final.processed,
+    ok: committed === final.processed && orderKept,
   };
   bar.done(`${Math.round(windowStats.processed / elapsedS)} msg/s`);
   return finish(
     {
       id,
-      scenario: client === "kafkajs" ? "peers" : "consume",
+      scenario,
       client,
       latencyOf: "time between consecutive handler calls (one message's cost, commit included)",
       settings: {
+        ...(variant
+          ? {
+              ordering: variant.ordering,
+              ioMs: variant.ioMs,
+              orderViolations: violations,
+              keys: final.keys,
+              maxInFlight: "CONSUMER_CONCURRENCY (64)",
+            }
+          : {}),
         commit:
           commit === "manual"
             ? "the runtime's own commits once each message is handled (consumer/src/runner.ts)"
@@ -840,6 +884,119 @@ export async function consume(ctx: Context, client: Client, commit: "manual" | "
         brokers: ((brokers1 - brokers0) * windowStats.processed) / cpuSpan,
       },
       verified,
+    },
+  );
+}
+
+// ---------------------------------------------------------------- the tutorial's server B
+
+/** A Spring B row's id: `spring-b c1 (5 ms I/O)`. */
+export const springRowId = (concurrency: number, ioMs: number) =>
+  `spring-b c${concurrency} (${ioMs > 0 ? `${ioMs} ms I/O` : "no I/O"})`;
+
+/**
+ * The tutorial's server B (Spring Boot + spring-kafka: read_committed, MANUAL_IMMEDIATE, log then
+ * acknowledge) draining the same backlog with its own group. Its rate is read from its committed
+ * offsets (each message is acknowledged, and so committed, right after it is handled); its own
+ * count and per-key order check come from the stats file it writes on shutdown.
+ */
+export async function springB(ctx: Context, concurrency: number, ioMs: number): Promise<ScenarioResult> {
+  const id = springRowId(concurrency, ioMs);
+  let jar: string;
+  try {
+    jar = ensureSpringB((m) => ctx.progress.log(m));
+  } catch (err) {
+    return unavailable(id, "consume-ordering", "java", (err as Error).message, "unavailable");
+  }
+  const available = await prefill(ctx);
+  const group = `bench-spring-b-c${concurrency}-${ioMs}ms`;
+  const statsFile = join(ctx.logDir, `${group}.stats.json`);
+  const logFd = openSync(join(ctx.logDir, `${group}.log`), "a");
+  const child = startSpringB({
+    bootstrapServers: ctx.bootstrapServers,
+    topic: ctx.ns.topic(ORDERS),
+    group: ctx.ns.group(group),
+    concurrency,
+    ioMs,
+    statsFile,
+    logFd,
+  });
+  closeSync(logFd);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const bar = ctx.progress.begin(id, ctx.options.durationS);
+  const limitMs = ctx.options.durationS * 1000;
+  let start: { at: number; committed: number; cpu: number; brokers: number } | undefined;
+  let end: { at: number; committed: number; cpu: number; brokers: number } | undefined;
+  const pid = child.pid ?? 0;
+  const cpu = () => {
+    try {
+      return processCpuSeconds(pid);
+    } catch {
+      return Number.NaN;
+    }
+  };
+  try {
+    // A JVM start-up allowance, then the window from the first commit seen.
+    const deadline = Date.now() + 90_000 + limitMs;
+    while (Date.now() < deadline && child.exitCode === null) {
+      const committed = await committedTotal(ctx, group).catch(() => 0);
+      const now = Date.now();
+      if (committed > 0 && !start) start = { at: now, committed, cpu: cpu(), brokers: brokerCpu(ctx) };
+      if (start) bar.update((now - start.at) / 1000, committed - start.committed);
+      if (start && (committed >= available || now - start.at >= limitMs)) {
+        end = { at: now, committed, cpu: cpu(), brokers: brokerCpu(ctx) };
+        break;
+      }
+      await sleep(250);
+    }
+  } finally {
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  if (!start || !end) {
+    bar.done("failed");
+    return unavailable(id, "consume-ordering", "java", `server B committed nothing within 90 s (${jar})`, "failed");
+  }
+  const messages = end.committed - start.committed;
+  const elapsedS = Math.max(0.001, (end.at - start.at) / 1000);
+  let final: { processed: number; orderViolations: number } | undefined;
+  try {
+    final = JSON.parse(readFileSync(statsFile, "utf8"));
+  } catch {
+    final = undefined;
+  }
+  const committed = await committedTotal(ctx, group);
+  const bytesPerRecord = encodedSize(sizedOrder(ctx.options.size));
+  bar.done(`${Math.round(messages / elapsedS)} msg/s`);
+  return finish(
+    {
+      id,
+      scenario: "consume-ordering",
+      client: "java",
+      latencyOf: "none (read from the committed offsets)",
+      settings: {
+        peer: "the tutorial's server B: Spring Boot 4.0.7 + spring-kafka, read_committed, MANUAL_IMMEDIATE, log then acknowledge",
+        concurrency,
+        ioMs,
+        orderViolations: final?.orderViolations,
+        available,
+      },
+    },
+    {
+      messages,
+      errors: 0,
+      bytes: messages * bytesPerRecord,
+      elapsedS,
+      cpuS: { [group]: end.cpu - start.cpu, brokers: end.brokers - start.brokers },
+      cpu: { edge: end.cpu - start.cpu, brokers: end.brokers - start.brokers },
+      verified: {
+        check: `committed offsets after shutdown vs messages server B handled; per-key order violations ${final?.orderViolations ?? "unknown"}`,
+        expected: final?.processed ?? Number.NaN,
+        actual: committed,
+        ok: final !== undefined && committed === final.processed && final.orderViolations === 0,
+      },
     },
   );
 }

@@ -56,6 +56,18 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
     vsPeer.extra = `p99 ${single.latency.p99Ms} vs ${peer.latency.p99Ms} ms`;
     if (vsPeer.met !== undefined) vsPeer.met = vsPeer.met && lowerP99;
   }
+  // The consumer's orderings and the tutorial's server B, with and without the handler's I/O wait.
+  const byPrefix = (prefix: string, io: boolean) =>
+    results.find((r) => r.status === "ok" && r.id.startsWith(prefix) && (r.id.endsWith("no I/O)") ? !io : io));
+  const consumerRows = [true, false].flatMap((io) => {
+    const label = io ? "I/O" : "no I/O";
+    const key = byPrefix("consume key (", io);
+    return [
+      ratio(`consume key / consume partition (${label})`, key, byPrefix("consume partition (", io), io ? 10 : 0.9),
+      ratio(`consume key / Spring B c1 (${label})`, key, byPrefix("spring-b c1 (", io), 20),
+      ratio(`consume key / Spring B c3 (${label})`, key, byPrefix("spring-b c3 (", io)),
+    ];
+  });
   return [
     ratio("http-single / client-raw", single, raw),
     ratio(`http-batch / client-raw`, batch, raw, 0.6),
@@ -67,6 +79,7 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
     ratio("Deno FFI client-raw / client-raw", denoRaw, raw, 0.8),
     ratio("Deno FFI http-single / http-single", denoFfi, single, 0.8),
     ratio("Deno FFI http-single / Deno platformatic http-single", denoFfi, denoPlatformatic, 1.5),
+    ...consumerRows,
   ];
 }
 

@@ -6,6 +6,7 @@ export const SCENARIOS = [
   "client-raw",
   "java-limit",
   "consume",
+  "consume-ordering",
   "end-to-end",
   "peers",
   "sweep",

@@ -2,10 +2,11 @@
 // orders handler) with one subscription whose group and start the runner chooses, plus
 // /bench/stats and /bench/reset for what the handler measured.
 import { writeFileSync } from "node:fs";
+import { setTimeout as wait } from "node:timers/promises";
 import { parseArgs } from "node:util";
 import { serve } from "@hono/node-server";
 import { bootConsumer } from "@kafka-pair/consumer/boot";
-import { subscribe } from "@kafka-pair/consumer/handler";
+import { ORDERINGS, type Ordering, subscribe } from "@kafka-pair/consumer/handler";
 import { ordersHandler } from "@kafka-pair/consumer/handlers/orders";
 import { loadConfig } from "@kafka-pair/shared/config";
 import { ordersTopic } from "@kafka-pair/shared/contracts";
@@ -22,6 +23,10 @@ const { values: args } = parseArgs({
     commit: { type: "string", default: "manual" },
     // The product's client (librdkafka), or the KafkaJS peer (bench/peers/kafkajs).
     client: { type: "string", default: "confluent" },
+    /** The subscription's ordering (default: the runtime's own default, key). */
+    ordering: { type: "string" },
+    /** A wait per message in the handler, standing for its I/O (a database write, an HTTP call). */
+    "io-ms": { type: "string", default: "0" },
     "stats-file": { type: "string" },
   },
 });
@@ -50,13 +55,34 @@ const stats = {
   producedToHandler: newHistogram(),
 };
 let previous = 0;
+const ioMs = Number(args["io-ms"]);
+const ordering = args.ordering as Ordering | undefined;
+if (ordering !== undefined && !ORDERINGS.includes(ordering))
+  throw new Error(`--ordering: one of ${ORDERINGS.join(", ")}`);
+/**
+ * The per-key order check: per partition and key, the offset last started and whether one is in
+ * a handler. A key's event starting while another of its key runs, or before an earlier one, is a
+ * violation (expected under `none`, never under `key` or `partition`).
+ */
+const lastStarted = new Map<string, bigint>();
+const running = new Set<string>();
+let orderViolations = 0;
 
 const benchOrders = subscribe({
   contract: ordersTopic,
   groupId: args.group,
   fromBeginning: args.from === "earliest",
+  ...(ordering ? { ordering } : {}),
   async handle(order, context) {
+    const key = `${context.partition}\u0000${context.key}`;
+    const offset = BigInt(context.offset);
+    const last = lastStarted.get(key);
+    if (running.has(key) || (last !== undefined && last >= offset)) orderViolations++;
+    lastStarted.set(key, offset);
+    running.add(key);
     await ordersHandler.handle(order, context);
+    if (ioMs > 0) await wait(ioMs);
+    running.delete(key);
     const tick = performance.now();
     const now = Date.now();
     if (previous > 0) recordMs(stats.service, tick - previous);
@@ -75,6 +101,8 @@ function snapshot() {
     pid: process.pid,
     transport: transport.name,
     processed: stats.processed,
+    orderViolations,
+    keys: lastStarted.size,
     firstAt: stats.firstAt,
     lastAt: stats.lastAt,
     service: encodeHistogram(stats.service),
@@ -96,6 +124,7 @@ const worker = await bootConsumer({
           if (path === "/bench/stats") return Response.json(snapshot());
           if (path === "/bench/reset" && request.method === "POST") {
             stats.processed = 0;
+            orderViolations = 0;
             stats.firstAt = 0;
             stats.lastAt = 0;
             previous = 0;

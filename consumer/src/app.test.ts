@@ -4,10 +4,14 @@ import { createConsumerApp } from "./app.ts";
 import type { SubscriptionRunner } from "./runner.ts";
 
 /** A runner as the ops app sees it. */
-function runner(groupId: string, joined: boolean, lags: Array<number | undefined> = []) {
+function runner(groupId: string, joined: boolean, lags: Array<number | undefined> = [], waiting = 0) {
   return {
     subscription: { groupId, contract: { name: "orders" } },
     isReady: () => joined,
+    health: () => ({
+      deadLetters: { waiting, lastError: waiting > 0 ? "broker down" : undefined },
+      stoppedPartitions: [],
+    }),
     assignment: () => lags.map((_, partition) => ({ topic: "orders", partition })),
     partitions: () => lags.map((lag, partition) => ({ partition, lag })),
     stats: { processed: 3, failed: 0, retried: 0, deadLettered: 0, invalid: 0 },
@@ -34,8 +38,8 @@ describe("consumer ops app", () => {
       ready: true,
       kafka: "connected",
       groups: [
-        { groupId: "a", joined: true },
-        { groupId: "b", joined: true },
+        { groupId: "a", joined: true, deadLetters: { waiting: 0 }, stoppedPartitions: [] },
+        { groupId: "b", joined: true, deadLetters: { waiting: 0 }, stoppedPartitions: [] },
       ],
     });
     expect((await app([runner("a", true), runner("b", false)]).request("/ready")).status).toBe(503);
@@ -43,6 +47,12 @@ describe("consumer ops app", () => {
     const down = app(both, { kafkaReady: () => false }).request("/ready");
     expect(await json(down)).toMatchObject({ ready: false, kafka: "unavailable" });
     expect((await app(both, { kafkaReady: () => true }).request("/ready")).status).toBe(200);
+  });
+
+  it("shows dead letters waiting to be written in /ready's details, without failing readiness", async () => {
+    const res = await app([runner("a", true, [], 2)]).request("/ready");
+    expect(res.status).toBe(200);
+    expect((await json(res)).groups[0]).toMatchObject({ deadLetters: { waiting: 2, lastError: "broker down" } });
   });
 
   it("sums the known partition lags in /status", async () => {

@@ -15,7 +15,9 @@ export function createConsumerApp(deps: ConsumerDeps) {
   const app = new Hono();
   app.get("/health", (c) => c.json({ status: "up" }));
   app.get("/ready", (c) => {
-    const groups = deps.runners.map((r) => ({ groupId: r.subscription.groupId, joined: r.isReady() }));
+    // Dead letters waiting to be written and stopped partitions are reported, not failed on:
+    // restarting the worker would not write them sooner.
+    const groups = deps.runners.map((r) => ({ groupId: r.subscription.groupId, joined: r.isReady(), ...r.health() }));
     const kafka = deps.kafkaReady?.() ?? true;
     const ready = !deps.isDraining() && kafka && groups.every((g) => g.joined);
     return c.json({ ready, kafka: kafka ? "connected" : "unavailable", groups }, ready ? 200 : 503);

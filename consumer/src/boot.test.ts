@@ -34,7 +34,7 @@ describe("bootConsumer", () => {
     expect((await get("/ready")).body).toEqual({
       ready: true,
       kafka: "connected",
-      groups: [{ groupId: "orders_group", joined: true }],
+      groups: [{ groupId: "orders_group", joined: true, deadLetters: { waiting: 0 }, stoppedPartitions: [] }],
     });
     const report = await k.write(anOrder(1));
     await until(

@@ -18,6 +18,8 @@ export class CommitCoalescer {
   readonly #retryDelayMs: number;
   readonly #timeoutMs: number;
   #inFlight: Promise<void> | undefined;
+  /** A notify that came while a drain was finishing: that drain may have looked before the work was done. */
+  #again = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
@@ -37,9 +39,15 @@ export class CommitCoalescer {
 
   /** Something finished: commit it now, or right after the commit in flight. */
   notify(): void {
-    if (this.#inFlight || this.#closed) return;
+    if (this.#closed) return;
+    if (this.#inFlight) {
+      this.#again = true;
+      return;
+    }
+    this.#again = false;
     this.#inFlight = this.#drain().finally(() => {
       this.#inFlight = undefined;
+      if (this.#again) this.notify();
     });
   }
 

@@ -2,8 +2,11 @@ import type { EventOf, TopicContract } from "@kafka-pair/shared/contracts";
 import type { CloudEventAttributes, TraceContext } from "@kafka-pair/shared/envelope";
 import type { Logger } from "@kafka-pair/shared/log";
 import type { Headers } from "@kafka-pair/shared/transport";
+import type { FailurePolicyOptions } from "./policies/options.ts";
+import type { Ordering } from "./policies/ordering.ts";
 
-export type { CloudEventAttributes, TraceContext };
+export { ORDERINGS } from "./policies/ordering.ts";
+export type { CloudEventAttributes, FailurePolicyOptions, Ordering, TraceContext };
 
 /** Everything about a message except its value, for handlers that need it. */
 export interface MessageContext {
@@ -26,20 +29,86 @@ export interface MessageContext {
   logger: Logger;
 }
 
-export interface Subscription<C extends TopicContract = TopicContract> {
+/** What a batch handler learns about each of its events (`messages[i]` is `events[i]`'s). */
+export type BatchMessage = Omit<MessageContext, "attempt" | "signal" | "logger">;
+
+export interface BatchContext {
+  topic: string;
+  partition: number;
+  /** In offset order, one per event. */
+  messages: readonly BatchMessage[];
+  /** 1 for a fresh batch; a retry of a failed event is handed over alone, with its attempt number. */
+  attempt: number;
+  signal: AbortSignal;
+  logger: Logger;
+}
+
+/** Bounds a batch: handed over once it holds `maxEvents` events, or `maxWaitMs` after its first one arrived. */
+export interface BatchOptions {
+  /** Default 100. */
+  maxEvents?: number;
+  /** Default 50. */
+  maxWaitMs?: number;
+}
+
+/**
+ * Thrown by `handleBatch` to say which events failed (by their index in `events`): the others
+ * are committed, the failed ones follow the subscription's failure policy one by one. Any other
+ * error means every event of the batch failed.
+ */
+export class BatchFailure extends Error {
+  override name = "BatchFailure";
+  constructor(readonly failed: ReadonlyArray<{ index: number; error: unknown }>) {
+    super(`${failed.length} event(s) of the batch failed`);
+  }
+}
+
+interface SubscriptionOptions<C extends TopicContract> {
   contract: C;
   groupId: string;
   /** Where a new group starts: the tutorial's health_group reads only new pings ("latest"). */
   fromBeginning: boolean;
   /**
-   * Resolves when the event is handled; only then is its offset committed. Throwing means
-   * "retry": with backoff, then to the dead-letter topic. Handlers may see an event twice
-   * (after a crash), so they should be idempotent.
+   * What stays in order within a partition (default `key`): `partition` (one event at a time),
+   * `key` (one at a time per key, different keys at once) or `none`. docs/consumer.md says what
+   * each keeps and gives up. Batch handlers get a partition's batches one at a time, in order.
    */
-  handle(event: EventOf<C>, context: MessageContext): Promise<void>;
+  ordering?: Ordering;
+  /**
+   * Handler calls of this subscription at once; also how many events one partition may hold
+   * (running, or waiting for their key's turn) before fetching from it pauses. Default `CONSUMER_CONCURRENCY`.
+   */
+  maxInFlight?: number;
+  /** Retries, backoff, and what happens when they are spent; defaults from `CONSUMER_MAX_RETRIES` and the backoff settings. */
+  onFailure?: FailurePolicyOptions;
 }
 
+export interface EventSubscription<C extends TopicContract = TopicContract> extends SubscriptionOptions<C> {
+  /**
+   * Resolves when the event is handled; only then is its offset committed. Throwing means
+   * "failed": the failure policy retries it, then dead-letters it (or stops the partition).
+   * Handlers may see an event twice (after a crash), so they should be idempotent.
+   */
+  handle(event: EventOf<C>, context: MessageContext): Promise<void>;
+  handleBatch?: never;
+  batch?: never;
+}
+
+export interface BatchSubscription<C extends TopicContract = TopicContract> extends SubscriptionOptions<C> {
+  /**
+   * Events of one partition fetched together (see `batch`), in offset order; resolves when all
+   * are handled, and they are committed together. Throw BatchFailure to name the failed ones.
+   */
+  handleBatch(events: EventOf<C>[], context: BatchContext): Promise<void>;
+  batch?: BatchOptions;
+  handle?: never;
+}
+
+export type Subscription<C extends TopicContract = TopicContract> = EventSubscription<C> | BatchSubscription<C>;
+
 /** Typed from the contract: `event` is the valibot schema's output type. */
+export function subscribe<C extends TopicContract>(subscription: EventSubscription<C>): EventSubscription<C>;
+export function subscribe<C extends TopicContract>(subscription: BatchSubscription<C>): BatchSubscription<C>;
 export function subscribe<C extends TopicContract>(subscription: Subscription<C>): Subscription<C> {
   return subscription;
 }

@@ -39,6 +39,18 @@ export function createConsumerMetrics(lagSamples: () => LagSample[]) {
       labelNames: [...labelNames, "reason"] as const,
       registers: [registry],
     }),
+    deadLetterWriteFailures: new Counter({
+      name: "consumer_dead_letter_write_failures_total",
+      help: "Dead-letter or retry-topic writes that failed (each is tried again with backoff; the event is never dropped).",
+      labelNames,
+      registers: [registry],
+    }),
+    sentToRetry: new Counter({
+      name: "consumer_events_sent_to_retry_total",
+      help: "Failed events moved to the subscription's retry topic (non-blocking retries).",
+      labelNames,
+      registers: [registry],
+    }),
     handlerDuration: new Histogram({
       name: "consumer_handler_duration_seconds",
       help: "Time in the handler per attempt.",

@@ -2,6 +2,7 @@ import { defineTopic, healthTopic } from "@kafka-pair/shared/contracts";
 import { namespace } from "@kafka-pair/shared/namespace";
 import { describe, expect, it } from "vitest";
 import { DLQ_HEADER } from "./dead-letter.ts";
+import type { Subscription } from "./handler.ts";
 import { createConsumerMetrics } from "./metrics.ts";
 import { SubscriptionRunner } from "./runner.ts";
 import { anOrder, kafka, runner, settings, until } from "./test-kit.ts";
@@ -180,13 +181,17 @@ describe("SubscriptionRunner", () => {
     expect(all).toHaveLength(18);
   });
 
-  it("reports itself ready once joined, and refuses a contract without a dead-letter topic", async () => {
+  it("reports itself ready once joined", async () => {
     const k = await kafka();
     const r = runner(k, async () => {});
     expect(r.isReady()).toBe(false);
     await r.start();
     expect(r.isReady()).toBe(true);
     await r.stop();
+  });
+
+  it("without a dead-letter topic defaults to stopping the partition, and refuses a dead-letter policy", async () => {
+    const k = await kafka();
     const contract = defineTopic({
       name: "no-dlq",
       description: "a topic without dead letters",
@@ -197,16 +202,17 @@ describe("SubscriptionRunner", () => {
       replicationFactor: 1,
       eventType: "test.no-dlq",
     });
-    const build = () =>
+    const build = (onFailure?: Subscription["onFailure"]) =>
       new SubscriptionRunner({
         transport: k.transport,
         producer: k.producer,
-        subscription: { contract, groupId: "g", fromBeginning: true, handle: async () => {} },
+        subscription: { contract, groupId: "g", fromBeginning: true, handle: async () => {}, onFailure },
         namespace: namespace(""),
         logger: k.logger,
         metrics: createConsumerMetrics(() => []),
         settings,
       });
-    expect(build).toThrow(/no-dlq declares no dead-letter topic/);
+    expect(build().failurePolicy.whenExhausted).toBe("stop");
+    expect(() => build({ whenExhausted: "dead-letter" })).toThrow(/no-dlq.*declares no dead-letter topic/);
   });
 });

@@ -1,9 +1,8 @@
 import type { ConsumerSettings } from "@kafka-pair/shared/config";
-import { deadLetterTopicOf, decodeValue, type EventOf } from "@kafka-pair/shared/contracts";
-import { cloudEventFrom, traceContextFrom } from "@kafka-pair/shared/envelope";
-import { KafkaPairError } from "@kafka-pair/shared/errors";
+import { deadLetterTopicOf } from "@kafka-pair/shared/contracts";
 import type { Logger } from "@kafka-pair/shared/log";
 import type { Namespace } from "@kafka-pair/shared/namespace";
+import { provisionTopics } from "@kafka-pair/shared/startup";
 import type {
   ConsumedMessage,
   ConsumerTransport,
@@ -12,117 +11,172 @@ import type {
   TopicPartition,
 } from "@kafka-pair/shared/transport";
 import { CommitCoalescer } from "./commits.ts";
-import { backoffDelay, Semaphore, sleep } from "./concurrency.ts";
-import { type DeadLetterReason, deadLetterRecord } from "./dead-letter.ts";
-import type { MessageContext, Subscription } from "./handler.ts";
+import { Semaphore } from "./concurrency.ts";
+import type { Subscription } from "./handler.ts";
 import type { ConsumerMetrics, LagSample } from "./metrics.ts";
-import { OffsetTracker } from "./offsets.ts";
+import { OffsetTracker, type Ticket } from "./offsets.ts";
+import { Abandoned, type DeadLetterHealth, DeadLetterPublisher, ReliableWriter } from "./policies/dead-letters.ts";
+import { type FailurePolicy, type FailureStrategy, failureStrategy, resolveFailurePolicy } from "./policies/failure.ts";
+import { laneOf, type Ordering } from "./policies/ordering.ts";
+import { retryTopicOf } from "./policies/retry-topic.ts";
+import { Batcher } from "./runtime/batcher.ts";
+import { type Clock, systemClock } from "./runtime/clock.ts";
+import { Dispatcher } from "./runtime/dispatcher.ts";
+import { Instruments, type RunnerStats } from "./runtime/instruments.ts";
+import { type AttemptResult, HandlerInvoker } from "./runtime/invoker.ts";
+import { lagSamples, type PartitionStatus, partitionStatuses } from "./runtime/lag.ts";
 
-export interface RunnerStats {
-  processed: number;
-  /** Handler calls that threw (each attempt counts). */
-  failed: number;
-  retried: number;
-  deadLettered: number;
-  /** Events that broke the contract (dead-lettered at once). */
-  invalid: number;
-}
-
-export interface PartitionStatus {
-  partition: number;
-  committed: string | undefined;
-  highWatermark: string | undefined;
-  lag: number | undefined;
-  inFlight: number;
-}
+export type { PartitionStatus, RunnerStats };
 
 export interface RunnerDeps {
   transport: KafkaTransport;
-  /** Writes dead letters; shared by the worker's runners. */
+  /** Writes dead letters (and retry-topic records); shared by the worker's runners. */
   producer: ProducerTransport;
   subscription: Subscription;
   namespace: Namespace;
   logger: Logger;
   metrics: ConsumerMetrics;
   settings: ConsumerSettings;
+  /** Injected by tests to drive backoffs and due times; the system clock otherwise. */
+  clock?: Clock;
+}
+
+/** What /ready says about one subscription beyond "joined". */
+export interface RunnerHealth {
+  deadLetters: DeadLetterHealth;
+  /** Partitions held at a failing event by a `stop` policy (or a record breaking the contract with no dead-letter topic). */
+  stoppedPartitions: TopicPartition[];
 }
 
 const never = new AbortController().signal;
 
-/** The message was given up (its partition revoked, or the worker stopping): it is left uncommitted. */
-class Abandoned extends Error {
-  override name = "Abandoned";
+/** An event received and waiting in its partition's batch. */
+interface Batched {
+  message: ConsumedMessage;
+  ticket: Ticket;
+  signal: AbortSignal;
 }
+const keyOf = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 
 /**
- * One consumer group reading one contract topic: the listener container. Each message is
- * checked against the contract, handed to the handler (retried with backoff, then
- * dead-lettered), and its offset + 1 committed once it and every earlier message of its
- * partition are done, by a coalescing committer (one commit in flight per group).
+ * The listener container of one subscription: wires the transport to the runtime's parts and
+ * knows no policy itself. Per message: the offset tracker notes it, the dispatcher hands it out
+ * (ordering + back-pressure), the failure strategy takes it to its end (handler, retries, dead
+ * letter or retry topic), then the tracker marks it done and the committer commits the
+ * contiguous prefix. On revocation it waits (bounded) for its own work of those partitions,
+ * commits, and lets them go.
  */
 export class SubscriptionRunner {
   readonly subscription: Subscription;
-  readonly stats: RunnerStats = { processed: 0, failed: 0, retried: 0, deadLettered: 0, invalid: 0 };
+  readonly ordering: Ordering;
+  readonly maxInFlight: number;
+  readonly failurePolicy: FailurePolicy;
   readonly #deps: RunnerDeps;
+  readonly #clock: Clock;
   readonly #consumer: ConsumerTransport;
   readonly #logger: Logger;
+  readonly #instruments: Instruments;
   readonly #tracker: OffsetTracker;
+  readonly #committer: CommitCoalescer;
+  readonly #dispatcher: Dispatcher;
+  readonly #invoker: HandlerInvoker;
+  readonly #writer: ReliableWriter;
+  readonly #strategy: FailureStrategy;
+  readonly #stopped = new Map<string, TopicPartition>();
+  readonly #retryTopic: string | undefined;
+  readonly #mainTopic: string;
+  /** Batch handlers only: gathers each partition's events into batches. */
+  readonly #batcher: Batcher<Batched> | undefined;
   /** Nudges the committer now and then: a transaction's marker may arrive after its last record was done. */
   #idleCommits: ReturnType<typeof setInterval> | undefined;
-  readonly #committer: CommitCoalescer;
-  readonly #slots: Semaphore;
-  readonly #labels: { topic: string; group: string };
-  /** This runner's metric series, bound once: label objects hashed per message were measurable. */
-  readonly #series: {
-    processed: { inc(): void };
-    failed: { inc(): void };
-    retried: { inc(): void };
-    succeeded: { observe(seconds: number): void };
-    errored: { observe(seconds: number): void };
-  };
-  readonly #deadLetterTopic: string;
 
   constructor(deps: RunnerDeps) {
     const { subscription, namespace: ns, settings, metrics } = deps;
-    const dlq = deadLetterTopicOf(subscription.contract);
-    if (!dlq) {
-      throw new KafkaPairError(
-        "CONFIG_INVALID",
-        `topic ${subscription.contract.name} declares no dead-letter topic; its contract needs \`deadLetter\``,
-      );
-    }
+    const { contract } = subscription;
     this.#deps = deps;
     this.subscription = subscription;
-    this.#deadLetterTopic = ns.topic(dlq);
-    this.#labels = { topic: subscription.contract.name, group: subscription.groupId };
-    this.#series = {
-      processed: metrics.processed.labels(this.#labels),
-      failed: metrics.failed.labels(this.#labels),
-      retried: metrics.retried.labels(this.#labels),
-      succeeded: metrics.handlerDuration.labels({ ...this.#labels, outcome: "success" }),
-      errored: metrics.handlerDuration.labels({ ...this.#labels, outcome: "error" }),
-    };
-    this.#logger = deps.logger.child({ topic: subscription.contract.name, groupId: subscription.groupId });
-    this.#slots = new Semaphore(settings.concurrency);
-    this.#tracker = new OffsetTracker((tp) => this.#consumer.position(tp));
+    this.#clock = deps.clock ?? systemClock;
+    this.failurePolicy = resolveFailurePolicy(contract, subscription.onFailure, settings);
+    this.ordering = subscription.ordering ?? "key";
+    this.maxInFlight = subscription.maxInFlight ?? settings.concurrency;
+    this.#logger = deps.logger.child({ topic: contract.name, groupId: subscription.groupId });
+    this.#instruments = new Instruments(metrics, { topic: contract.name, group: subscription.groupId });
+    this.#mainTopic = ns.topic(contract.name);
+    this.#retryTopic =
+      this.failurePolicy.retryMode === "retry-topic" ? ns.topic(retryTopicOf(contract.name)) : undefined;
+    // A partition's batches are handed out one at a time, in order.
+    this.#dispatcher = new Dispatcher(laneOf(subscription.handleBatch ? "partition" : this.ordering), this.maxInFlight);
+    this.#batcher = subscription.handleBatch
+      ? new Batcher({
+          maxEvents: subscription.batch?.maxEvents ?? 100,
+          maxWaitMs: subscription.batch?.maxWaitMs ?? 50,
+          clock: this.#clock,
+          flush: (tp, items) => this.#dispatcher.schedule(tp, null, () => this.#batchWork(items), items[0]?.signal),
+        })
+      : undefined;
+    this.#invoker = new HandlerInvoker(subscription, this.#logger, this.#instruments, new Semaphore(this.maxInFlight));
+    const backoff = { backoffMs: this.failurePolicy.backoffMs, maxBackoffMs: this.failurePolicy.maxBackoffMs };
+    this.#writer = new ReliableWriter({
+      producer: deps.producer,
+      clock: this.#clock,
+      backoff,
+      instruments: this.#instruments,
+    });
+    const dlq = deadLetterTopicOf(contract);
+    this.#strategy = failureStrategy({
+      policy: this.failurePolicy,
+      invoker: this.#invoker,
+      clock: this.#clock,
+      instruments: this.#instruments,
+      deadLetters:
+        dlq === undefined
+          ? undefined
+          : new DeadLetterPublisher({
+              writer: this.#writer,
+              topic: ns.topic(dlq),
+              group: subscription.groupId,
+              clock: this.#clock,
+              instruments: this.#instruments,
+            }),
+      halt: (tp, halted) => this.#halt(tp, halted),
+      retryTopic: this.#retryTopic === undefined ? undefined : { topic: this.#retryTopic, writer: this.#writer },
+    });
     this.#consumer = deps.transport.consumer({
       groupId: ns.group(subscription.groupId),
-      topics: [ns.topic(subscription.contract.name)],
+      // Non-blocking retries: the same group reads the retry topic beside the main one.
+      topics: this.#retryTopic === undefined ? [this.#mainTopic] : [this.#mainTopic, this.#retryTopic],
       fromBeginning: subscription.fromBeginning,
       revokeTimeoutMs: settings.revokeTimeoutMs,
       maxBufferedPerPartition: settings.maxBufferedPerPartition,
     });
-    const send = this.#consumer.commitMany.bind(this.#consumer);
+    this.#tracker = new OffsetTracker((tp) => this.#consumer.position(tp));
+    const consumer = this.#consumer;
+    const send = consumer.commitMany.bind(consumer);
     this.#committer = new CommitCoalescer(this.#tracker, send, {
-      committed: (_positions, seconds) => metrics.commitLatency.observe({ group: subscription.groupId }, seconds),
+      committed: (_positions, seconds) => this.#instruments.commitLatency(seconds),
       failed: (err) => {
-        metrics.commitFailures.inc({ group: subscription.groupId });
+        this.#instruments.commitFailed();
         this.#logger.warn({ err }, "offset commit failed; it will be retried");
       },
     });
   }
 
+  get stats(): RunnerStats {
+    return this.#instruments.stats;
+  }
+
   async start(): Promise<void> {
+    const { transport, namespace, logger, subscription } = this.#deps;
+    if (this.#retryTopic !== undefined) {
+      // The retry topic mirrors its topic's partitions; it is the runtime's, not the contract's.
+      const { contract } = subscription;
+      await provisionTopics(
+        transport,
+        [{ ...contract, name: retryTopicOf(contract.name), deadLetter: undefined }],
+        namespace,
+        logger,
+      );
+    }
     const consumer = this.#consumer;
     consumer.onRebalance({
       onAssign: (partitions) => this.#onAssign(partitions),
@@ -132,11 +186,17 @@ export class SubscriptionRunner {
     await consumer.run((message) => this.#onMessage(message));
     this.#idleCommits = setInterval(() => this.#committer.notify(), 1_000);
     this.#idleCommits.unref?.();
-    this.#logger.info({ concurrency: this.#deps.settings.concurrency }, "subscribed");
+    this.#logger.info(
+      { ordering: this.ordering, maxInFlight: this.maxInFlight, failurePolicy: this.failurePolicy },
+      "subscribed",
+    );
   }
 
   #onAssign(partitions: TopicPartition[]): void {
-    for (const tp of partitions) this.#tracker.assign(tp);
+    for (const tp of partitions) {
+      this.#tracker.assign(tp);
+      this.#dispatcher.assign(tp);
+    }
     // The committed offsets are only needed for the lag until this member commits; no need to wait.
     this.#consumer
       .committed(partitions)
@@ -147,6 +207,9 @@ export class SubscriptionRunner {
   }
 
   async #onRevoke(partitions: TopicPartition[], lost: boolean): Promise<void> {
+    // The transport aborted the partitions' signals: waiting work gives up, handlers may stop early.
+    // What is running gets the revoke timeout to finish; its offsets are committed if it does.
+    await this.#settle(partitions);
     // A lost assignment belongs to someone else already: committing it would be a zombie's commit.
     if (!lost) {
       try {
@@ -155,11 +218,113 @@ export class SubscriptionRunner {
         this.#logger.error({ err }, "final commit before revocation failed; the next owner will repeat those events");
       }
     }
-    for (const tp of partitions) this.#tracker.revoke(tp);
+    for (const tp of partitions) {
+      // Events still gathering into a batch are left uncommitted for the next owner.
+      this.#batcher?.drop(tp);
+      this.#tracker.revoke(tp);
+      this.#dispatcher.forget(tp);
+      this.#stopped.delete(keyOf(tp));
+    }
+  }
+
+  /** Waits until this runner's work on `partitions` is over, or the revoke timeout passed. */
+  async #settle(partitions: TopicPartition[]): Promise<void> {
+    const quiet = new AbortController();
+    const idle = Promise.all(partitions.map((tp) => this.#dispatcher.idle(tp))).then(() => false);
+    const late = this.#clock.sleep(this.#deps.settings.revokeTimeoutMs, quiet.signal).then(
+      () => true,
+      () => false,
+    );
+    if (await Promise.race([idle, late])) {
+      this.#logger.error(
+        { timeoutMs: this.#deps.settings.revokeTimeoutMs },
+        "handlers outlived the revocation; their events are left to the next owner",
+      );
+    }
+    quiet.abort();
+  }
+
+  async #onMessage(message: ConsumedMessage): Promise<void> {
+    const signal = message.signal ?? never;
+    const ticket = this.#tracker.received(message, message.offset);
+    // Retry-topic records are retried one by one, batch handler or not.
+    if (this.#batcher && message.topic !== this.#retryTopic) {
+      await this.#batcher.add(message, { message, ticket, signal });
+      return;
+    }
+    // Resolves once the event is handed out (after back-pressure); its work goes on in the background.
+    await this.#dispatcher.schedule(message, message.key, () => this.#work(message, ticket, signal), signal);
+  }
+
+  /** Never rejects: the dispatcher's lanes chain on it. */
+  async #work(message: ConsumedMessage, ticket: Ticket, signal: AbortSignal): Promise<void> {
+    try {
+      await this.#strategy.handle(this.#invoker.prepare(message), signal);
+    } catch (err) {
+      // Abandoned: left uncommitted for the next owner. Anything else is a bug; it is not committed either.
+      if (!(err instanceof Abandoned)) this.#logger.error({ err, offset: message.offset }, "event left unfinished");
+      return;
+    }
+    this.#tracker.done(ticket);
+    this.#committer.notify();
+  }
+
+  /**
+   * One batch: records that break the contract go their own way; the rest go to `handleBatch`
+   * together. Handled ones are done at once; failed ones follow the failure policy one by one,
+   * in offset order. The commit moves past an event only once it and all before it are done.
+   */
+  async #batchWork(items: Batched[]): Promise<void> {
+    const signal = items[0]?.signal ?? never;
+    const events = items.map((item) => ({ item, prepared: this.#invoker.prepare(item.message) }));
+    const valid = events.filter((e) => e.prepared.invalid === undefined);
+    const errors = signal.aborted
+      ? new Map(valid.map((_, i) => [i, signal.reason]))
+      : await this.#invoker.attemptBatch(
+          valid.map((e) => e.prepared),
+          signal,
+        );
+    // What is left for the failure policy, with the batch call's result as each one's first attempt
+    // (none for records breaking the contract: they never reached the handler).
+    const left = new Map<(typeof events)[number], AttemptResult | undefined>();
+    valid.forEach((e, i) => {
+      if (errors.has(i)) left.set(e, { ok: false, error: errors.get(i) });
+      else this.#tracker.done(e.item.ticket);
+    });
+    if (left.size < valid.length) this.#committer.notify();
+    for (const e of events) if (e.prepared.invalid !== undefined) left.set(e, undefined);
+    // One by one, in offset order: under a blocking policy a failed event holds the failed ones after it.
+    const inOrder = [...left.keys()].sort((a, b) =>
+      Number(BigInt(a.item.message.offset) - BigInt(b.item.message.offset)),
+    );
+    for (const e of inOrder) {
+      try {
+        await this.#strategy.handle(e.prepared, signal, left.get(e));
+      } catch (err) {
+        if (!(err instanceof Abandoned)) {
+          this.#logger.error({ err, offset: e.item.message.offset }, "event left unfinished");
+        }
+        // The partition is going away (or a bug): the rest of the batch is left uncommitted too.
+        return;
+      }
+      this.#tracker.done(e.item.ticket);
+      this.#committer.notify();
+    }
+  }
+
+  #halt(tp: TopicPartition, halted: boolean): void {
+    const key = keyOf(tp);
+    if (halted) this.#stopped.set(key, { topic: tp.topic, partition: tp.partition });
+    else this.#stopped.delete(key);
+    this.#dispatcher.halt(tp, halted);
   }
 
   isReady(): boolean {
     return this.#consumer.isJoined();
+  }
+
+  health(): RunnerHealth {
+    return { deadLetters: this.#writer.health(), stoppedPartitions: [...this.#stopped.values()] };
   }
 
   assignment(): TopicPartition[] {
@@ -167,143 +332,19 @@ export class SubscriptionRunner {
   }
 
   partitions(): PartitionStatus[] {
-    const assigned = new Set(this.#consumer.assignment().map((tp) => tp.partition));
-    return this.#tracker
-      .snapshot()
-      .filter((s) => assigned.has(s.partition))
-      .map((s) => {
-        const highWatermark = this.#consumer.highWatermark(s);
-        const lag =
-          highWatermark !== undefined && s.committed !== undefined
-            ? Math.max(0, Number(BigInt(highWatermark) - BigInt(s.committed)))
-            : undefined;
-        return { partition: s.partition, committed: s.committed, highWatermark, lag, inFlight: s.pending };
-      });
+    return partitionStatuses(this.#tracker, this.#consumer);
   }
 
   lagSamples(): LagSample[] {
-    return this.partitions().flatMap((p) =>
-      p.lag === undefined ? [] : [{ ...this.#labels, partition: p.partition, lag: p.lag }],
+    const name = this.subscription.contract.name;
+    return lagSamples(this.partitions(), this.subscription.groupId, (topic) =>
+      topic === this.#retryTopic ? retryTopicOf(name) : name,
     );
-  }
-
-  async #onMessage(message: ConsumedMessage): Promise<void> {
-    const ticket = this.#tracker.received(message, message.offset);
-    // Throws only when the message is abandoned: then it stays uncommitted for the next owner.
-    await this.#process(message, message.signal ?? never);
-    this.#tracker.done(ticket);
-    this.#committer.notify();
-  }
-
-  async #process(message: ConsumedMessage, signal: AbortSignal): Promise<void> {
-    const { subscription, settings } = this.#deps;
-    const series = this.#series;
-    const cloudEvent = cloudEventFrom(message.headers);
-    const trace = traceContextFrom(message.headers);
-    // One child logger per message, not two: pino serialises a child's bindings when it is made.
-    const eventLog = this.#logger.child({
-      partition: message.partition,
-      offset: message.offset,
-      eventId: cloudEvent?.id,
-      traceId: trace?.traceId,
-    });
-    let event: EventOf<typeof subscription.contract>;
-    try {
-      event = decodeValue(subscription.contract, message.value);
-    } catch (err) {
-      // A record that breaks the contract can never succeed: no retry, straight to the dead letters.
-      this.stats.invalid++;
-      await this.#deadLetter(message, "contract-violation", err, 0, eventLog, signal);
-      return;
-    }
-    for (let attempt = 1; ; attempt++) {
-      if (signal.aborted) throw new Abandoned("partition given up before the handler ran");
-      const context: MessageContext = {
-        topic: subscription.contract.name,
-        partition: message.partition,
-        offset: message.offset,
-        key: message.key,
-        headers: message.headers,
-        timestamp: message.timestamp,
-        cloudEvent,
-        trace,
-        attempt,
-        signal,
-        logger: eventLog,
-      };
-      const started = performance.now();
-      try {
-        await this.#slots.run(() => subscription.handle(event, context));
-        series.succeeded.observe((performance.now() - started) / 1000);
-        this.stats.processed++;
-        series.processed.inc();
-        // Per message, so debug: at info it cost a synchronous stdout write per event (the handler logs its own line).
-        eventLog.debug({ attempt }, "processed");
-        return;
-      } catch (err) {
-        series.errored.observe((performance.now() - started) / 1000);
-        this.stats.failed++;
-        series.failed.inc();
-        if (attempt > settings.maxRetries) {
-          await this.#deadLetter(message, "handler-failed", err, attempt, eventLog, signal);
-          return;
-        }
-        const delayMs = backoffDelay(attempt, settings.retryBackoffMs, settings.retryMaxBackoffMs);
-        eventLog.warn({ err, attempt, delayMs }, "handler failed; retrying");
-        this.stats.retried++;
-        series.retried.inc();
-        await sleep(delayMs, signal).catch(() => {
-          throw new Abandoned("partition given up while waiting to retry");
-        });
-      }
-    }
-  }
-
-  /** Writes the dead letter, retrying until Kafka has it: only then may the offset move past the event. */
-  async #deadLetter(
-    message: ConsumedMessage,
-    reason: DeadLetterReason,
-    error: unknown,
-    attempts: number,
-    log: Logger,
-    signal: AbortSignal,
-  ): Promise<void> {
-    const { producer, metrics, settings, subscription } = this.#deps;
-    const record = deadLetterRecord(message, {
-      topic: this.#deadLetterTopic,
-      reason,
-      error,
-      attempts,
-      group: subscription.groupId,
-      now: new Date(),
-    });
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const report = await producer.send(record);
-        this.stats.deadLettered++;
-        metrics.deadLettered.inc({ ...this.#labels, reason });
-        log.error(
-          {
-            err: error,
-            reason,
-            attempts,
-            deadLetter: { topic: report.topic, partition: report.partition, offset: report.offset },
-          },
-          "dead-lettered",
-        );
-        return;
-      } catch (err) {
-        log.error({ err, attempt }, "cannot write the dead letter; retrying");
-        await sleep(backoffDelay(attempt, settings.retryBackoffMs, settings.retryMaxBackoffMs), signal).catch(() => {
-          throw new Abandoned("partition given up before the dead letter was written");
-        });
-      }
-    }
   }
 
   async stop(): Promise<void> {
     clearInterval(this.#idleCommits);
-    // The adapter finishes the messages in hand and calls onRevoke (the final commit) before leaving.
+    // The adapter stops fetching and calls onRevoke (which waits for this runner's work, then commits) before leaving.
     await this.#consumer.disconnect();
     this.#committer.close();
     this.#logger.info({ ...this.stats }, "left the group");

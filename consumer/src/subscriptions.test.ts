@@ -24,6 +24,14 @@ describe("loadSubscriptions", () => {
     expect(list.map((s) => s.groupId)).toEqual(["billing", "shipping"]);
   });
 
+  it("accepts a batch handler (handleBatch instead of handle)", async () => {
+    const list = await loadSubscriptions(fixture("batch-subscription"));
+    expect(list.map((s) => [s.groupId, typeof s.handleBatch, typeof s.handle])).toEqual([
+      ["rows", "function", "undefined"],
+      ["log", "undefined", "function"],
+    ]);
+  });
+
   it("refuses a module whose subscriptions are not subscribe(...) results", async () => {
     await expect(loadSubscriptions(fixture("not-subscriptions"))).rejects.toMatchObject({ code: "CONFIG_INVALID" });
   });
@@ -31,6 +39,7 @@ describe("loadSubscriptions", () => {
   it.each([
     "bad-no-group",
     "bad-handle-not-function",
+    "bad-both-handlers",
     "bad-from-beginning-not-boolean",
     "bad-no-contract",
     "bad-null-entry",

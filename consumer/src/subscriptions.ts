@@ -9,7 +9,7 @@ function isSubscription(value: unknown): value is Subscription {
     typeof s === "object" &&
     s !== null &&
     typeof s.groupId === "string" &&
-    typeof s.handle === "function" &&
+    (typeof s.handle === "function") !== (typeof s.handleBatch === "function") &&
     typeof s.fromBeginning === "boolean" &&
     typeof s.contract?.name === "string"
   );

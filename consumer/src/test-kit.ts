@@ -8,9 +8,10 @@ import { memoryTransport } from "@kafka-pair/shared/transport/memory";
 
 export { anOrder, until } from "@kafka-pair/shared/testing";
 
-import type { MessageContext, Subscription } from "./handler.ts";
+import type { BatchSubscription, EventSubscription, MessageContext, Subscription } from "./handler.ts";
 import { createConsumerMetrics } from "./metrics.ts";
 import { SubscriptionRunner } from "./runner.ts";
+import type { Clock } from "./runtime/clock.ts";
 
 export const settings: ConsumerSettings = {
   handlersModule: undefined,
@@ -37,7 +38,7 @@ export async function kafka() {
     producer,
     logger,
     /** Writes an order (or raw text) to the orders topic, keyed like the producer worker does. */
-    write: (value: unknown, key = "k") =>
+    write: (value: unknown, key: string | null = "k") =>
       producer.send({
         topic: ordersTopic.name,
         key,
@@ -48,8 +49,74 @@ export async function kafka() {
 
 export type Handle = (event: unknown, context: MessageContext) => Promise<void>;
 
-export function ordersSubscription(handle: Handle, groupId = "orders_group"): Subscription {
+export function ordersSubscription(handle: Handle, groupId = "orders_group"): EventSubscription {
   return { contract: ordersTopic, groupId, fromBeginning: true, handle };
+}
+
+/**
+ * A clock whose time moves only when the test says: sleeps settle on `advance`, or reject when
+ * their signal aborts. No real time passes in a unit test.
+ */
+export function manualClock(start = 1_000_000) {
+  let now = start;
+  const sleepers = new Set<{ at: number; resolve: () => void }>();
+  const clock: Clock & { advance(ms: number): Promise<void>; sleepers(): number; delays: number[] } = {
+    delays: [],
+    now: () => now,
+    sleep(ms, signal) {
+      clock.delays.push(ms);
+      return new Promise((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason);
+        const sleeper = {
+          at: now + ms,
+          resolve: () => {
+            signal?.removeEventListener("abort", abort);
+            resolve();
+          },
+        };
+        const abort = () => {
+          sleepers.delete(sleeper);
+          reject(signal?.reason);
+        };
+        signal?.addEventListener("abort", abort, { once: true });
+        sleepers.add(sleeper);
+      });
+    },
+    async advance(ms) {
+      now += ms;
+      for (const sleeper of [...sleepers]) {
+        if (sleeper.at <= now) {
+          sleepers.delete(sleeper);
+          sleeper.resolve();
+        }
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+    sleepers: () => sleepers.size,
+  };
+  return clock;
+}
+
+/** A clock whose sleeps end at the next turn of the event loop (the delays asked for are recorded). */
+export function instantClock(): Clock & { delays: number[] } {
+  const delays: number[] = [];
+  return {
+    delays,
+    now: () => Date.now(),
+    sleep: (ms, signal) =>
+      new Promise((resolve, reject) => {
+        delays.push(ms);
+        if (signal?.aborted) return reject(signal.reason);
+        setImmediate(() => (signal?.aborted ? reject(signal.reason) : resolve()));
+      }),
+  };
+}
+
+type Policies = Partial<Pick<EventSubscription, "ordering" | "maxInFlight" | "onFailure">>;
+interface RunnerOptions {
+  clock?: Clock;
+  subscription?: Policies;
+  metrics?: ReturnType<typeof createConsumerMetrics>;
 }
 
 /** A runner for the orders topic over `k`'s cluster; the test starts and stops it. */
@@ -57,14 +124,44 @@ export function runner(
   k: Awaited<ReturnType<typeof kafka>>,
   handle: Handle,
   overrides: Partial<ConsumerSettings> = {},
+  options: RunnerOptions = {},
+) {
+  return runnerFor(k, { ...ordersSubscription(handle), ...options.subscription }, overrides, options);
+}
+
+/** A runner for the orders topic with a batch handler. */
+export function batchRunner(
+  k: Awaited<ReturnType<typeof kafka>>,
+  handleBatch: BatchSubscription["handleBatch"],
+  batch: BatchSubscription["batch"],
+  overrides: Partial<ConsumerSettings> = {},
+  options: RunnerOptions = {},
+) {
+  const subscription: BatchSubscription = {
+    contract: ordersTopic,
+    groupId: "orders_group",
+    fromBeginning: true,
+    handleBatch,
+    batch,
+    ...options.subscription,
+  };
+  return runnerFor(k, subscription, overrides, options);
+}
+
+function runnerFor(
+  k: Awaited<ReturnType<typeof kafka>>,
+  subscription: Subscription,
+  overrides: Partial<ConsumerSettings>,
+  options: RunnerOptions,
 ) {
   return new SubscriptionRunner({
     transport: k.transport,
     producer: k.producer,
-    subscription: ordersSubscription(handle),
+    subscription,
     namespace: namespace(""),
     logger: k.logger,
-    metrics: createConsumerMetrics(() => []),
+    metrics: options.metrics ?? createConsumerMetrics(() => []),
     settings: { ...settings, ...overrides },
+    clock: options.clock ?? instantClock(),
   });
 }

@@ -207,12 +207,17 @@ export const Env = v.object({
     ),
   ),
   CONSUMER_CONCURRENCY: v.pipe(
-    v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "4"),
-    v.description("Handlers running at once per subscription (each partition stays in order)."),
+    v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "64"),
+    v.description(
+      "Default `maxInFlight` of a subscription: its handler calls at once, and the events one partition may hold " +
+        "(running or waiting for their key's turn) before fetching from it pauses. A subscription may set its own.",
+    ),
   ),
   CONSUMER_MAX_RETRIES: v.pipe(
     positiveInt(3),
-    v.description("Retries of a throwing handler before its event goes to the dead-letter topic."),
+    v.description(
+      "Default retries of a throwing handler before its failure policy gives up (dead-letter or stop); a subscription may set its own.",
+    ),
   ),
   CONSUMER_RETRY_BACKOFF_MS: v.pipe(
     positiveInt(200),
@@ -224,8 +229,11 @@ export const Env = v.object({
     v.description("How long handlers of revoked partitions may take to finish before the partitions go."),
   ),
   CONSUMER_MAX_BUFFERED_PER_PARTITION: v.pipe(
-    v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "500"),
-    v.description("Records buffered per partition before fetching from it pauses."),
+    v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "2000"),
+    v.description(
+      "Records the client buffers per partition before fetching from it pauses (it resumes at half). Beside the " +
+        "events the runtime holds (`maxInFlight` per partition): a larger buffer pauses and resumes a busy partition less often.",
+    ),
   ),
   CONSOLE_PRODUCER_URL: v.pipe(
     v.optional(v.pipe(v.string(), v.url()), "http://127.0.0.1:3000"),

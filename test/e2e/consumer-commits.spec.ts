@@ -47,13 +47,17 @@ describe("consumer offset commits", () => {
     expect(await committedOffset(admin, ns, blocked)).toBe(BigInt(blocked.offset));
     expect(linesAt(consumer, next, "handling")).toHaveLength(0);
     // Lag is the fetcher's end offset minus the committed offset: once the fetcher has seen
-    // `next`, exactly the blocked event and `next` are outstanding on that partition.
+    // `next`, exactly the blocked event and `next` are outstanding on that partition; once it
+    // handed `next` out, both are in flight (one in its handler, one waiting for its key's turn).
     const partition = await eventually(async () => {
       const status = await readJson(await fetch(`${consumer.url}/status`));
       const p = status.groups[0].partitions.find((q: { partition: number }) => q.partition === blocked.partition);
-      return p?.highWatermark !== undefined && BigInt(p.highWatermark) > BigInt(next.offset) ? p : undefined;
+      return p?.highWatermark !== undefined && BigInt(p.highWatermark) > BigInt(next.offset) && p.inFlight === 2
+        ? p
+        : undefined;
     });
-    expect(partition).toMatchObject({ committed: blocked.offset, lag: 2, inFlight: 1 });
+    expect(partition).toMatchObject({ committed: blocked.offset, lag: 2, inFlight: 2 });
+    expect(linesAt(consumer, next, "handling")).toHaveLength(0);
 
     writeFileSync(release, "");
     await eventually(async () => ((await committedOffset(admin, ns, next)) > BigInt(next.offset) ? true : undefined));

@@ -23,6 +23,9 @@ export const TEST_HEADER = {
   lockDir: "x-test-lock-dir",
 } as const;
 
+/** Per lock directory, how many of this process's handlers hold it. */
+const locksHeld = new Map<string, number>();
+
 async function until(path: string): Promise<void> {
   while (!existsSync(path)) await sleep(25);
 }
@@ -37,8 +40,12 @@ export const subscriptions = [
       const lock = lockDir ? join(lockDir, `p${partition}`) : undefined;
       let held = false;
       if (lock) {
+        // Events of one partition may run at once in this process (key ordering): the directory
+        // is taken by the first of them and left by the last; another member finding it held overlaps.
+        const holders = locksHeld.get(lock) ?? 0;
         try {
-          mkdirSync(lock, { recursive: false });
+          if (holders === 0) mkdirSync(lock, { recursive: false });
+          locksHeld.set(lock, holders + 1);
           held = true;
         } catch {
           logger.error({ orderId: order.orderId }, "overlap: another member is handling this partition");
@@ -65,7 +72,13 @@ export const subscriptions = [
           );
         }
       } finally {
-        if (lock && held) rmdirSync(lock);
+        if (lock && held) {
+          const holders = (locksHeld.get(lock) ?? 1) - 1;
+          if (holders === 0) {
+            locksHeld.delete(lock);
+            rmdirSync(lock);
+          } else locksHeld.set(lock, holders);
+        }
       }
     },
   }),

@@ -1,0 +1,98 @@
+import { ordersTopic } from "@kafka-pair/shared/contracts";
+import { createLogger } from "@kafka-pair/shared/log";
+import type { ConsumedMessage } from "@kafka-pair/shared/transport";
+import { describe, expect, it } from "vitest";
+import { Semaphore } from "../concurrency.ts";
+import { BatchFailure, type BatchSubscription } from "../handler.ts";
+import { createConsumerMetrics } from "../metrics.ts";
+import { anOrder } from "../test-kit.ts";
+import { Instruments } from "./instruments.ts";
+import { HandlerInvoker } from "./invoker.ts";
+
+const utf8 = new TextEncoder();
+const message = (offset: number, value: string = JSON.stringify(anOrder(offset))): ConsumedMessage => ({
+  topic: "orders",
+  partition: 2,
+  offset: String(offset),
+  key: `k${offset}`,
+  value: utf8.encode(value),
+  headers: {},
+  timestamp: 1,
+});
+
+function batchInvoker(handleBatch: BatchSubscription["handleBatch"]) {
+  const instruments = new Instruments(
+    createConsumerMetrics(() => []),
+    { topic: "orders", group: "g" },
+  );
+  const subscription: BatchSubscription = { contract: ordersTopic, groupId: "g", fromBeginning: true, handleBatch };
+  const invoker = new HandlerInvoker(subscription, createLogger("test", "silent"), instruments, new Semaphore(1));
+  return { invoker, stats: instruments.stats };
+}
+
+describe("HandlerInvoker with a batch handler", () => {
+  it("hands the events and their messages over in order; a BatchFailure's indexes name the failed ones", async () => {
+    const seen: Array<{ ids: string[]; offsets: string[]; partition: number; attempt: number }> = [];
+    const { invoker, stats } = batchInvoker(async (events, ctx) => {
+      seen.push({
+        ids: events.map((e) => e.orderId),
+        offsets: ctx.messages.map((m) => m.offset),
+        partition: ctx.partition,
+        attempt: ctx.attempt,
+      });
+      throw new BatchFailure([
+        { index: 1, error: new Error("one") },
+        { index: 7, error: new Error("not in the batch") },
+        { index: -1, error: new Error("not in the batch") },
+        { index: 0.5, error: new Error("not an index") },
+      ]);
+    });
+    const batch = [message(0), message(1), message(2)].map((m) => invoker.prepare(m));
+    const failed = await invoker.attemptBatch(batch, new AbortController().signal);
+    expect([...failed.keys()]).toEqual([1]);
+    expect((failed.get(1) as Error).message).toBe("one");
+    expect(seen).toEqual([
+      {
+        ids: [anOrder(0).orderId, anOrder(1).orderId, anOrder(2).orderId],
+        offsets: ["0", "1", "2"],
+        partition: 2,
+        attempt: 1,
+      },
+    ]);
+    expect(stats).toMatchObject({ processed: 2, failed: 1 });
+  });
+
+  it("any other error fails every event of the batch", async () => {
+    const { invoker, stats } = batchInvoker(async () => {
+      throw new Error("bulk insert failed");
+    });
+    const batch = [message(0), message(1)].map((m) => invoker.prepare(m));
+    const failed = await invoker.attemptBatch(batch, new AbortController().signal);
+    expect([...failed.keys()]).toEqual([0, 1]);
+    expect(stats).toMatchObject({ processed: 0, failed: 2 });
+  });
+
+  it("a retry of one event is a batch of one with its attempt number; its BatchFailure is its error", async () => {
+    const attempts: number[] = [];
+    const { invoker, stats } = batchInvoker(async (events, ctx) => {
+      attempts.push(ctx.attempt);
+      expect(events).toHaveLength(1);
+      if (ctx.attempt === 2) throw new BatchFailure([{ index: 0, error: new Error("still") }]);
+    });
+    const one = invoker.prepare(message(5));
+    const second = await invoker.attempt(one, 2, new AbortController().signal);
+    expect(second).toMatchObject({ ok: false, error: new Error("still") });
+    expect(await invoker.attempt(one, 3, new AbortController().signal)).toEqual({ ok: true });
+    expect(attempts).toEqual([2, 3]);
+    expect(stats).toMatchObject({ processed: 1, failed: 1 });
+  });
+
+  it("an empty batch calls nothing", async () => {
+    let calls = 0;
+    const { invoker } = batchInvoker(async () => {
+      calls++;
+    });
+    expect((await invoker.attemptBatch([], new AbortController().signal)).size).toBe(0);
+    expect(calls).toBe(0);
+  });
+});
