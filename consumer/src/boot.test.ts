@@ -1,6 +1,6 @@
 import { loadConfig } from "@kafka-pair/shared/config";
 import { fakeServer } from "@kafka-pair/shared/testing";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { bootConsumer } from "./boot.ts";
 import { anOrder, kafka, ordersSubscription, until } from "./test-kit.ts";
 
@@ -99,6 +99,14 @@ describe("bootConsumer", () => {
     );
     await k.write(anOrder(1));
     await until(() => started, "the handler to start");
-    expect(await worker.shutdown("SIGTERM")).toBe(1);
+    // The shutdown deadline passes on a fake clock: no real-time wait in the unit project.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const stopping = worker.shutdown("SIGTERM");
+      await vi.advanceTimersByTimeAsync(100);
+      expect(await stopping).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import type { CommitPosition } from "@kafka-pair/shared/transport";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { CommitCoalescer } from "./commits.ts";
 import { OffsetTracker } from "./offsets.ts";
 
@@ -14,6 +14,13 @@ function manualCommits() {
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+// The retry and answer timers run on a fake clock: no real-time waits in the unit project.
+// setImmediate stays real, so `tick` still yields a turn of the event loop.
+const fakeTimers = () => vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe("CommitCoalescer", () => {
   it("keeps one commit in flight and sends the newest offsets as soon as it returns", async () => {
@@ -65,6 +72,7 @@ describe("CommitCoalescer", () => {
   });
 
   it("does not mark a failed commit as committed, and retries it", async () => {
+    fakeTimers();
     const tracker = new OffsetTracker();
     const { calls, send } = manualCommits();
     const failures: unknown[] = [];
@@ -75,7 +83,8 @@ describe("CommitCoalescer", () => {
     await tick();
     expect(failures).toHaveLength(1);
     expect(tracker.committed({ topic: "t", partition: 0 })).toBeUndefined();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(20);
     expect(calls).toHaveLength(2);
     calls[1]?.resolve();
     await tick();
@@ -84,6 +93,7 @@ describe("CommitCoalescer", () => {
   });
 
   it("gives up on a commit that is never answered, and sends the newest offsets again", async () => {
+    fakeTimers();
     const tracker = new OffsetTracker();
     const { calls, send } = manualCommits();
     const failures: unknown[] = [];
@@ -93,7 +103,8 @@ describe("CommitCoalescer", () => {
     expect(calls).toHaveLength(1); // never resolved: a stuck request
     tracker.done(tracker.received({ topic: "t", partition: 0 }, "1"));
     coalescer.notify();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(failures).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(100);
     // The fake never answers the retries either, so they time out too: the first failure is the stuck one.
     expect(failures.length).toBeGreaterThanOrEqual(1);
     expect(String(failures[0])).toMatch(/not answered within 20 ms/);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Semaphore, sleep } from "./concurrency.ts";
 
 // backoffDelay is tested in dead-letter.test.ts, beside the retries it paces.
@@ -20,11 +20,11 @@ describe("Semaphore", () => {
         return n;
       });
     const all = Promise.all([1, 2, 3, 4].map(task));
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await new Promise((resolve) => setImmediate(resolve));
     expect(running).toBe(2);
     while (order.length < 4) {
       gates.shift()?.();
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      await new Promise((resolve) => setImmediate(resolve));
     }
     expect(await all).toEqual([1, 2, 3, 4]);
     expect(order).toEqual([1, 2, 3, 4]);
@@ -39,8 +39,24 @@ describe("Semaphore", () => {
 });
 
 describe("sleep", () => {
-  it("resolves after the delay without a signal", async () => {
-    await expect(sleep(1)).resolves.toBeUndefined();
+  // A fake clock: the unit project waits on no real time.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("resolves after the delay without a signal, not before", async () => {
+    let done = false;
+    const waiting = sleep(1_000).then(() => {
+      done = true;
+    });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await waiting;
+    expect(done).toBe(true);
   });
 
   it("rejects at once with the signal's reason when already aborted, or when aborted while waiting", async () => {
@@ -55,7 +71,9 @@ describe("sleep", () => {
 
   it("stops listening once it resolved", async () => {
     const controller = new AbortController();
-    await sleep(1, controller.signal);
+    const waiting = sleep(1, controller.signal);
+    await vi.advanceTimersByTimeAsync(1);
+    await waiting;
     expect(() => controller.abort(new Error("late"))).not.toThrow();
   });
 });

@@ -2,7 +2,7 @@ import { loadConfig } from "@kafka-pair/shared/config";
 import { createLogger } from "@kafka-pair/shared/log";
 import { anOrder, fakeServer, until } from "@kafka-pair/shared/testing";
 import { memoryTransport } from "@kafka-pair/shared/transport/memory";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { bootProducer } from "./boot.ts";
 
 const order = anOrder(1);
@@ -30,6 +30,8 @@ describe("bootProducer", () => {
   });
 
   it("keeps trying while Kafka is unreachable, and becomes ready when it comes back", async () => {
+    // The retry pauses (500 ms, doubling) pass on a fake clock: no real-time wait in the unit project.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const transport = memoryTransport();
     transport.cluster.reachable = false;
     const fake = fakeServer();
@@ -43,7 +45,16 @@ describe("bootProducer", () => {
     expect(ready.status).toBe(503);
     expect((await fake.request("/topics/orders", post)).status).toBe(503);
     transport.cluster.reachable = true;
-    await until(async () => (await fake.request("/ready")).status === 200, "/ready after Kafka came back");
+    try {
+      let status = 503;
+      for (let step = 0; step < 20 && status !== 200; step++) {
+        await vi.advanceTimersByTimeAsync(100);
+        status = (await fake.request("/ready")).status;
+      }
+      expect(status).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(await worker.shutdown("SIGTERM")).toBe(0);
   });
 
@@ -90,6 +101,14 @@ describe("bootProducer", () => {
     };
     void request("/topics/orders", post);
     await until(() => sending, "the request to reach the producer");
-    expect(await worker.shutdown("SIGTERM")).toBe(1);
+    // The shutdown deadline passes on a fake clock: no real-time wait in the unit project.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      const stopping = worker.shutdown("SIGTERM");
+      await vi.advanceTimersByTimeAsync(100);
+      expect(await stopping).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { KafkaPairError } from "./errors.ts";
 import { createLogger } from "./log.ts";
 import { retryUntilDone } from "./startup.ts";
@@ -6,16 +6,28 @@ import { retryUntilDone } from "./startup.ts";
 const options = { logger: createLogger("test", "silent"), what: "connecting", initialDelayMs: 1, maxDelayMs: 2 };
 
 describe("retryUntilDone", () => {
+  // The pauses between tries pass on a fake clock: no real-time wait in the unit project.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("tries again after failures until an attempt succeeds", async () => {
     let calls = 0;
-    const done = await retryUntilDone(
+    const trying = retryUntilDone(
       async () => {
         calls++;
         if (calls < 4) throw new Error("broker transport failure");
       },
       { ...options, stopped: () => false },
     );
-    expect({ done, calls }).toEqual({ done: true, calls: 4 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toBe(1);
+    // Pauses of 1, 2, 2 ms (doubling up to the ceiling) before the 2nd, 3rd and 4th tries.
+    await vi.advanceTimersByTimeAsync(5);
+    expect({ done: await trying, calls }).toEqual({ done: true, calls: 4 });
   });
 
   it("gives up at once on an error that retrying cannot fix", async () => {
@@ -30,13 +42,14 @@ describe("retryUntilDone", () => {
 
   it("stops trying once the worker is stopping", async () => {
     let calls = 0;
-    const done = await retryUntilDone(
+    const trying = retryUntilDone(
       async () => {
         calls++;
         throw new KafkaPairError("KAFKA_UNAVAILABLE", "down");
       },
       { ...options, stopped: () => calls >= 2 },
     );
-    expect({ done, calls }).toEqual({ done: false, calls: 2 });
+    await vi.advanceTimersByTimeAsync(10);
+    expect({ done: await trying, calls }).toEqual({ done: false, calls: 2 });
   });
 });

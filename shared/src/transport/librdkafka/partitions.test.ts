@@ -53,7 +53,17 @@ describe("releasePartitions", () => {
     const s = state(new Promise<void>(() => {}));
     const { error, logger: log } = logger();
     const onRevoke = vi.fn();
-    await releasePartitions([s], tps, false, { listener: { onRevoke }, revokeTimeoutMs: 5, logger: log });
+    // The revoke timeout passes on a fake clock: no real-time wait in the unit project.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      const releasing = releasePartitions([s], tps, false, { listener: { onRevoke }, revokeTimeoutMs: 5, logger: log });
+      await vi.advanceTimersByTimeAsync(4);
+      expect(onRevoke).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(1);
+      await releasing;
+    } finally {
+      vi.useRealTimers();
+    }
     expect(onRevoke).toHaveBeenCalledWith(tps, { lost: false });
     expect(error).toHaveBeenCalledWith({ timeoutMs: 5 }, "in-flight messages outlived the revocation");
   });

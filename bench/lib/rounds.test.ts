@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { medianRows, spreads } from "../../bench/lib/report.ts";
-import type { ScenarioResult } from "../../bench/lib/result.ts";
-import { roundOrder } from "../../bench/lib/rounds.ts";
+import { medianRows, spreads } from "./report.ts";
+import type { ScenarioResult } from "./result.ts";
+import { roundOrder } from "./rounds.ts";
 
 function row(id: string, round: number, msgsPerS: number, edgeS?: number): ScenarioResult {
   return {

@@ -1,7 +1,7 @@
 import { namespace } from "@kafka-pair/shared/namespace";
 import { describe, expect, it } from "vitest";
-import type { Context } from "../../bench/scenarios.ts";
-import { type StepOutcome, type SweepTarget, sweep } from "../../bench/sweep.ts";
+import type { Context } from "./scenarios.ts";
+import { type StepOutcome, type SweepTarget, sweep } from "./sweep.ts";
 
 /** A context whose topic grows by what the target writes; no broker CPU to read. */
 function fakeContext(topic: { written: number }): Context {
