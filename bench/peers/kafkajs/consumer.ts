@@ -82,8 +82,8 @@ export class KafkaJsConsumer implements ConsumerTransport {
 
   async run(eachMessage: (message: ConsumedMessage) => Promise<void>): Promise<void> {
     await this.#consumer.run({
-      // Offsets are committed by us, after the handler succeeded; on a timer only for benchmarks.
-      autoCommit: this.#options.autoCommit ?? false,
+      // Offsets are committed by us, after the handler succeeded (the bench's timer commits wrap the port).
+      autoCommit: false,
       // Like the Confluent adapter: partitions are handled side by side, each in order.
       partitionsConsumedConcurrently: 16,
       eachMessage: async ({ topic, partition, message }) => {
@@ -118,13 +118,11 @@ export class KafkaJsConsumer implements ConsumerTransport {
   }
 
   async commit(position: TopicPartition & { offset: string }): Promise<void> {
-    // With autoCommit, KafkaJS already marked the message as processed when eachMessage resolved.
-    if (this.#options.autoCommit) return;
     await this.#consumer.commitOffsets([position]);
   }
 
   async commitMany(positions: CommitPosition[]): Promise<void> {
-    if (this.#options.autoCommit || positions.length === 0) return;
+    if (positions.length === 0) return;
     await this.#consumer.commitOffsets(positions);
   }
 

@@ -30,12 +30,6 @@ export interface ConsumerOptions {
   topics: string[];
   /** Where a group with no committed offset starts. */
   fromBeginning: boolean;
-  /**
-   * BENCHMARK ONLY (default false). The client then stores each message's offset once
-   * `eachMessage` resolved and commits stored offsets on a timer; `commit` only stores.
-   * Lets a benchmark measure what manual commits cost. Workers never set it.
-   */
-  autoCommit?: boolean;
   /** On revocation, how long in-flight messages of the revoked partitions may take to finish. */
   revokeTimeoutMs?: number;
   /** Messages buffered per partition before fetching from it pauses. */

@@ -327,12 +327,6 @@ class BindingConsumerLayer implements NativeConsumer {
     else waiter.resolve();
   }
 
-  store(positions: CommitPosition[]): void {
-    this.#native().offsetsStore(
-      positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: Number(p.offset) })),
-    );
-  }
-
   committed(partitions: TopicPartition[], timeoutMs: number): Promise<CommitPosition[]> {
     const consumer = this.#native();
     return new Promise((resolve, reject) => {

@@ -68,8 +68,8 @@ export function consumerProperties(
     "group.id": options.groupId,
     "isolation.level": "read_committed",
     ...groupProperties(group),
-    // Offsets are committed by the worker once handled, never on a timer (benchmarks aside).
-    "enable.auto.commit": options.autoCommit ?? false,
+    // Offsets are committed by the worker once handled, never on a timer.
+    "enable.auto.commit": false,
     "enable.auto.offset.store": false,
     "auto.offset.reset": options.fromBeginning ? "earliest" : "latest",
   };

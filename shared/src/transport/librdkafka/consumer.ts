@@ -44,7 +44,6 @@ export class LibrdkafkaConsumer implements ConsumerTransport {
   readonly #partitions = new Map<string, PartitionState>();
   readonly #revokeTimeoutMs: number;
   readonly #maxBuffered: number;
-  readonly #autoCommit: boolean;
   #listener: RebalanceListener = {};
   #eachMessage: EachMessage | undefined;
   #connected = false;
@@ -62,7 +61,6 @@ export class LibrdkafkaConsumer implements ConsumerTransport {
     this.#logger = options.logger.child({ component: "consumer", groupId: consumerOptions.groupId });
     this.#revokeTimeoutMs = consumerOptions.revokeTimeoutMs ?? 10_000;
     this.#maxBuffered = consumerOptions.maxBufferedPerPartition ?? 500;
-    this.#autoCommit = consumerOptions.autoCommit ?? false;
     this.#native = layer.consumer(
       consumerProperties(options.connection, consumerOptions, options.group),
       {
@@ -157,15 +155,7 @@ export class LibrdkafkaConsumer implements ConsumerTransport {
         signal,
       });
     return drainPartition(state, {
-      // No async frame of its own unless offsets are stored here (auto-commit, benchmarks only).
-      handle: this.#autoCommit
-        ? async (message, signal) => {
-            await handle(message, signal);
-            this.#native.store([
-              { topic: message.topic, partition: message.partition, offset: String(message.offset + 1) },
-            ]);
-          }
-        : handle,
+      handle,
       describe: (message) => ({ topic: message.topic, partition: message.partition, offset: message.offset }),
       seek: (message) => {
         state.lastQueued = message.offset - 1;
@@ -222,10 +212,6 @@ export class LibrdkafkaConsumer implements ConsumerTransport {
   async commitMany(positions: CommitPosition[]): Promise<void> {
     if (!this.#connected || this.#closed) throw new KafkaPairError("KAFKA_UNAVAILABLE", "consumer is not connected");
     if (positions.length === 0) return;
-    if (this.#autoCommit) {
-      this.#native.store(positions);
-      return;
-    }
     try {
       await this.#native.commit(positions);
     } catch (err) {

@@ -126,9 +126,6 @@ export class FakeConsumer implements NativeConsumer {
     this.calls.push(["commit", positions.map((p) => `${key(p)}@${p.offset}`)]);
     this.committedOffsets.push(...positions);
   }
-  store(positions: CommitPosition[]): void {
-    this.calls.push(["store", positions.map((p) => `${key(p)}@${p.offset}`)]);
-  }
   async committed(partitions: TopicPartition[]): Promise<CommitPosition[]> {
     return this.committedOffsets.filter((c) => partitions.some((tp) => key(tp) === key(c)));
   }

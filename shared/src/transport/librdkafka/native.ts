@@ -96,8 +96,6 @@ export interface NativeConsumer {
   positions(partitions: TopicPartition[]): Array<TopicPartition & { offset: number | undefined }>;
   /** Resolves once the group coordinator acknowledged the commit. */
   commit(positions: CommitPosition[]): Promise<void>;
-  /** rd_kafka_offsets_store, for the benchmark-only auto-commit mode. */
-  store(positions: CommitPosition[]): void;
   committed(partitions: TopicPartition[], timeoutMs: number): Promise<CommitPosition[]>;
   /** The cached end offset (last stable offset under read_committed). */
   highWatermark(partition: TopicPartition): number | undefined;

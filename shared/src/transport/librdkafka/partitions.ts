@@ -65,7 +65,7 @@ export interface DrainablePartition<M> extends RevocablePartition {
 
 /** The client-specific steps of handing out a partition's queue. */
 export interface DrainSteps<M> {
-  /** Hands one message to the handler (and stores its offset when auto-committing). */
+  /** Hands one message to the handler. */
   handle(message: M, signal: AbortSignal): Promise<void>;
   /** Log fields naming a message. */
   describe(message: M): Record<string, unknown>;

@@ -73,7 +73,6 @@ export const SYMBOLS = {
   rd_kafka_committed: { parameters: [p, p, "i32"], result: "i32", nonblocking: true },
   // The next offset to hand out per partition, past transaction markers (fills the list in place).
   rd_kafka_position: { parameters: [p, p], result: "i32" },
-  rd_kafka_offsets_store: { parameters: [p, p], result: "i32" },
   rd_kafka_pause_partitions: { parameters: [p, p], result: "i32" },
   rd_kafka_resume_partitions: { parameters: [p, p], result: "i32" },
   rd_kafka_seek_partitions: { parameters: [p, p, "i32"], result: p },

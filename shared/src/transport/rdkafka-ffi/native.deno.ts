@@ -532,14 +532,6 @@ class FfiConsumer implements NativeConsumer {
     }
   }
 
-  store(positions: CommitPosition[]): void {
-    const rk = this.#handle();
-    this.#withList(
-      positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: BigInt(p.offset) })),
-      (list) => this.#rd.rd_kafka_offsets_store(rk, list),
-    );
-  }
-
   async committed(partitions: TopicPartition[], timeoutMs: number): Promise<CommitPosition[]> {
     const rk = this.#handle();
     const rd = this.#rd;

@@ -2,23 +2,27 @@
  * Measures what committing costs the consumer, on the real cluster:
  *   awaited     one awaited commit per message (the naive MANUAL_IMMEDIATE)
  *   coalesced   the worker's committer: one commit in flight, carrying the newest offsets
- *   auto        autoCommit: true (benchmark-only transport flag), offsets stored, committed on a timer
+ *   auto        offsets stored, committed on a timer (bench/lib/timer-commits.ts, as enable.auto.commit)
  * Each mode reads the same topic with a fresh group, with a no-op handler.
  *
- *   npx tsx consumer/src/measure-commits.ts [messages=20000]
+ * On the configured transport (KAFKA_CLIENT), through the port.
+ *
+ *   npm run measure-commits [-- <messages, default 20000>]
  */
 import { randomBytes } from "node:crypto";
+import { CommitCoalescer } from "@kafka-pair/consumer/commits";
+import { OffsetTracker } from "@kafka-pair/consumer/offsets";
 import { loadConfig } from "@kafka-pair/shared/config";
 import { createLogger } from "@kafka-pair/shared/log";
 import type { CommitPosition, ConsumedMessage, ConsumerTransport } from "@kafka-pair/shared/transport";
-import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
-import { CommitCoalescer } from "./commits.ts";
-import { OffsetTracker } from "./offsets.ts";
+import { createTransport } from "@kafka-pair/shared/transport/select";
+import { timerCommits } from "./lib/timer-commits.ts";
 
 const total = Number(process.argv[2] ?? 20_000);
 const config = loadConfig("consumer");
 const logger = createLogger("measure", "warn");
-const transport = confluentTransport({ connection: config.kafka, logger, deliveryTimeoutMs: 30_000, lingerMs: 5 });
+const transport = await createTransport(config, logger);
+const autoCommitting = timerCommits(transport);
 const topic = `measure-commits-${randomBytes(4).toString("hex")}`;
 
 type Mode = "awaited" | "coalesced" | "auto";
@@ -43,11 +47,10 @@ async function produce(): Promise<void> {
 
 let groups = 0;
 async function measure(mode: Mode): Promise<{ mode: Mode; msgPerSec: number; commits: number }> {
-  const consumer: ConsumerTransport = transport.consumer({
+  const consumer: ConsumerTransport = (mode === "auto" ? autoCommitting : transport).consumer({
     groupId: `${topic}-${mode}-${++groups}`,
     topics: [topic],
     fromBeginning: true,
-    autoCommit: mode === "auto",
   });
   const tracker = new OffsetTracker();
   let commits = 0;
@@ -70,7 +73,7 @@ async function measure(mode: Mode): Promise<{ mode: Mode; msgPerSec: number; com
       const ticket = tracker.received(message, message.offset);
       tracker.done(ticket);
       coalescer.notify();
-    }
+    } else await consumer.commitMany([{ topic: message.topic, partition: message.partition, offset: next }]); // stores only
     if (++seen === total) finished();
   };
   await consumer.connect();
