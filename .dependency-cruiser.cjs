@@ -55,7 +55,7 @@ module.exports = {
       severity: "error",
       from: {
         path: "^(producer|consumer)/src/",
-        pathNot: "(^|/)main(\\.deno)?\\.ts$|^consumer/src/replay\\.ts$",
+        pathNot: "(^|/)main(\\.deno)?\\.ts$",
       },
       to: { path: [clients, "^shared/src/transport/(confluent|platformatic|rdkafka-ffi|select)"] },
     },

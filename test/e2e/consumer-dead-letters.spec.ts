@@ -16,7 +16,7 @@ const MAX_RETRIES = 2;
 /** Runs the replay command as an operator would, against this file's namespace. */
 function replay(prefix: string, ...args: string[]): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "consumer/src/replay.ts", ...args], {
+    const child = spawn(process.execPath, ["--import", "tsx", "consumer/src/replay/main.ts", ...args], {
       env: { ...process.env, KAFKA_BOOTSTRAP_SERVERS: inject("bootstrapServers"), KAFKA_NAMESPACE: prefix },
       stdio: ["ignore", "pipe", "inherit"],
     });

@@ -1,6 +1,6 @@
 import type { Logger } from "@kafka-pair/shared/log";
 import type { ConsumedMessage, DeliveryReport, ProducerTransport } from "@kafka-pair/shared/transport";
-import { replayRecord } from "./dead-letter.ts";
+import { replayRecord } from "../dead-letter.ts";
 
 /** Who asked for a replay, for the audit line: the CLI, or the console and its caller's address. */
 export interface ReplayActor {
@@ -11,7 +11,7 @@ export interface ReplayActor {
 /**
  * Sends one dead letter back to its source topic (as first written, `dlq_*` headers dropped,
  * `replayed_from` added) and writes the audit line once Kafka has it. Shared by
- * `npm run replay` (consumer/src/replay.ts) and the console's replay route.
+ * `npm run replay` (consumer/src/replay/main.ts) and the console's replay route.
  */
 export async function replayLetter(
   producer: ProducerTransport,
