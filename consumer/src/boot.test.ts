@@ -1,7 +1,10 @@
 import { loadConfig } from "@kafka-pair/shared/config";
+import { createLogger } from "@kafka-pair/shared/log";
 import { fakeServer } from "@kafka-pair/shared/testing";
+import { memoryTransport } from "@kafka-pair/shared/transport/memory";
 import { describe, expect, it, vi } from "vitest";
-import { bootConsumer } from "./boot.ts";
+import { bootConsumer, contractsOf } from "./boot.ts";
+import { loadSubscriptions } from "./subscriptions.ts";
 import { anOrder, kafka, ordersSubscription, until } from "./test-kit.ts";
 
 function server() {
@@ -28,6 +31,30 @@ async function boot(handle: Parameters<typeof ordersSubscription>[0], env: Recor
 }
 
 describe("bootConsumer", () => {
+  it("creates the topics of the contracts its subscriptions use, one a CONSUMER_HANDLERS module declares included", async () => {
+    const module = new URL("../../test/unit/fixtures/own-contract.ts", import.meta.url).pathname;
+    const subscriptions = await loadSubscriptions(module);
+    const transport = memoryTransport();
+    const fake = server();
+    const worker = await bootConsumer({
+      config: loadConfig("consumer", {}),
+      logger: createLogger("test", "silent"),
+      transport,
+      subscriptions,
+      serve: fake.serve,
+    });
+    await until(() => transport.consumers[0]?.isJoined() === true, "joined");
+    // Its own topic and dead-letter topic, with the contract's partitions; none it does not read.
+    expect([...transport.cluster.topics.keys()].sort()).toEqual(["payments", "payments.dlq"]);
+    expect(transport.cluster.topics.get("payments")?.partitions).toHaveLength(2);
+    expect(await worker.shutdown("SIGTERM")).toBe(0);
+  });
+
+  it("provisions each contract once, however many groups read it", async () => {
+    const list = await loadSubscriptions(new URL("../../test/unit/fixtures/two-groups.ts", import.meta.url).pathname);
+    expect(contractsOf(list).map((c) => c.name)).toEqual(["orders"]);
+  });
+
   it("joins its groups, reports ready, handles and commits events, shows them in /status", async () => {
     const { k, get, ...fake } = await boot(async () => {});
     await until(() => k.transport.consumers.length === 1 && k.transport.consumers[0]?.isJoined() === true, "joined");

@@ -1,5 +1,5 @@
 import type { WorkerConfig } from "@kafka-pair/shared/config";
-import { contracts } from "@kafka-pair/shared/contracts";
+import type { TopicContract } from "@kafka-pair/shared/contracts";
 import type { Logger } from "@kafka-pair/shared/log";
 import { connectInBackground, provisionTopics, type Serve } from "@kafka-pair/shared/startup";
 import type { KafkaTransport } from "@kafka-pair/shared/transport";
@@ -13,7 +13,18 @@ export interface RunningConsumer {
   shutdown(signal: string): Promise<number>;
 }
 
-/** Boots the consumer worker on any runtime: topics from contracts, one runner per subscription, ops HTTP. */
+/**
+ * The contracts this worker's subscriptions read, each once: the topics it provisions (each with
+ * its dead-letter topic), wherever they are declared — a handler module given through
+ * CONSUMER_HANDLERS may bring a contract outside the shared module-level list.
+ */
+export function contractsOf(subscriptions: readonly Subscription[]): TopicContract[] {
+  const byName = new Map<string, TopicContract>();
+  for (const { contract } of subscriptions) if (!byName.has(contract.name)) byName.set(contract.name, contract);
+  return [...byName.values()];
+}
+
+/** Boots the consumer worker on any runtime: its subscriptions' topics, one runner per subscription, ops HTTP. */
 export async function bootConsumer(deps: {
   config: WorkerConfig;
   logger: Logger;
@@ -60,7 +71,7 @@ export async function bootConsumer(deps: {
   let provisioned = false;
   const connectKafka = async () => {
     if (!provisioned) {
-      await provisionTopics(transport, contracts, config.namespace, logger);
+      await provisionTopics(transport, contractsOf(deps.subscriptions), config.namespace, logger);
       await producer.connect();
       provisioned = true;
     }
