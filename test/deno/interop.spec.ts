@@ -3,28 +3,14 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { AdminTransport } from "@kafka-pair/shared/transport";
-import { beforeAll, describe, expect, inject, it } from "vitest";
-import { anOrder, postJson, readJson } from "../helpers/events.ts";
-import { eventually, useAdmin, useNamespace } from "../helpers/kafka.ts";
-import { committedPast, type Produced, processed } from "../helpers/pair.ts";
-import { denoBin, denoPermissions, type Runtime, startWorker, type Worker } from "../helpers/workers.ts";
+import { describe, expect, inject, it } from "vitest";
+import { eventually, useNamespace } from "../helpers/kafka.ts";
+import { ALL_PARTITIONS, holdings, useMixedGroup } from "../helpers/mixed-group.ts";
+import { processed } from "../helpers/pair.ts";
+import { denoBin, denoPermissions, type Worker } from "../helpers/workers.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const ALL = [0, 1, 2];
 const kafkaLibs = join(homedir(), ".cache/kafka-pair/kafka-4.4.0/libs");
-
-/** The orders partitions a worker holds now, folded from its assigned/revoked log lines. */
-function holdings(worker: Worker, groupId: string): number[] {
-  const held = new Set<number>();
-  for (const line of worker.logs) {
-    if (line.groupId !== groupId) continue;
-    const partitions = (line.partitions as number[] | undefined) ?? [];
-    if (line.msg === "partitions assigned") for (const p of partitions) held.add(p);
-    if (line.msg === "partitions revoked") for (const p of partitions) held.delete(p);
-  }
-  return [...held].sort();
-}
 
 // One consumer group shared by librdkafka members on both runtimes (Node's binding, Deno's FFI)
 // and a Java consumer: they split the partitions and hand them over through rolling restarts,
@@ -32,59 +18,8 @@ function holdings(worker: Worker, groupId: string): number[] {
 describe("one consumer group: Node, Deno (FFI) and Java members", () => {
   const ns = useNamespace();
   const env = { KAFKA_NAMESPACE: ns.prefix };
-  const groupId = ns.group("orders_group");
-  let admin: AdminTransport;
-  let producer: Worker;
-  const everyConsumer: Worker[] = [];
-  const live = new Set<Worker>();
-  const produced: Produced[] = [];
-
-  const startConsumer = async (runtime: Runtime) => {
-    const worker = await startWorker("consumer", env, { runtime });
-    everyConsumer.push(worker);
-    live.add(worker);
-    return worker;
-  };
-  const stop = async (worker: Worker) => {
-    live.delete(worker);
-    expect(await worker.stop("SIGTERM")).toBe(0);
-  };
-  /** Waits until the live members hold every partition between them, each one at least one. */
-  const balanced = (members: Worker[]) =>
-    eventually(
-      () => {
-        const held = members.map((w) => holdings(w, groupId));
-        const all = held.flat().sort();
-        return held.every((h) => h.length > 0) && JSON.stringify(all) === JSON.stringify(ALL) ? held : undefined;
-      },
-      60_000,
-      `partitions split among ${members.length} member(s)`,
-    );
-  const postOrders = async (count: number) => {
-    const batch: Produced[] = [];
-    for (let i = 0; i < count; i++) {
-      const res = await postJson(producer.url, "/topics/orders", anOrder());
-      expect(res.status).toBe(201);
-      batch.push(await readJson(res));
-    }
-    produced.push(...batch);
-    return batch;
-  };
-  const expectHandled = async (batch: Produced[]) => {
-    for (const record of batch) {
-      await eventually(
-        () => (everyConsumer.some((c) => processed(c, record)) ? true : undefined),
-        30_000,
-        `order at ${record.partition}:${record.offset}`,
-      );
-      await eventually(() => committedPast(admin, ns, "orders_group", record), 30_000, "commit");
-    }
-  };
-
-  beforeAll(async () => {
-    admin = await useAdmin();
-    producer = await startWorker("producer", env, { runtime: "node" });
-  });
+  const group = useMixedGroup(ns, env);
+  const { groupId, everyConsumer, live, produced, startConsumer, stop, balanced, postOrders, expectHandled } = group;
 
   it("splits the partitions between a Node and a Deno member", async () => {
     const node = await startConsumer("node");
@@ -143,7 +78,7 @@ describe("one consumer group: Node, Deno (FFI) and Java members", () => {
       try {
         // The Java member got a partition: ours hold fewer than all of them.
         await eventually(
-          () => (members.flatMap((w) => holdings(w, groupId)).length < ALL.length ? true : undefined),
+          () => (members.flatMap((w) => holdings(w, groupId)).length < ALL_PARTITIONS.length ? true : undefined),
           90_000,
           `the Java member to get a partition (${javaOut.slice(-500)})`,
         );
@@ -184,7 +119,7 @@ describe("one consumer group: Node, Deno (FFI) and Java members", () => {
   });
 
   it("never saw an inconsistent group protocol, lost or doubled an event", () => {
-    const everything = [producer, ...everyConsumer].flatMap((w) => w.logs.map((l) => JSON.stringify(l)));
+    const everything = [group.producer, ...everyConsumer].flatMap((w) => w.logs.map((l) => JSON.stringify(l)));
     expect(everything.filter((l) => /inconsistent group protocol/i.test(l))).toEqual([]);
     for (const record of produced) {
       const handledBy = everyConsumer.filter((c) => processed(c, record));

@@ -5,10 +5,10 @@ import type { AdminTransport } from "@kafka-pair/shared/transport";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { anOrder, postJson, readJson } from "../helpers/events.ts";
 import { eventually, useAdmin, useNamespace } from "../helpers/kafka.ts";
+import { ALL_PARTITIONS, holdings, useMixedGroup } from "../helpers/mixed-group.ts";
 import { committedPast, type Produced, processed } from "../helpers/pair.ts";
 import { type Runtime, startWorker, type Worker } from "../helpers/workers.ts";
 
-const ALL = [0, 1, 2];
 const kafkaLibs = `${homedir()}/.cache/kafka-pair/kafka-4.4.0/libs`;
 
 /** `kafka-consumer-groups --describe --state`, through the launcher's jars. */
@@ -31,18 +31,6 @@ function groupState(groupId: string): string {
   return `${run.stdout}${run.stderr}`;
 }
 
-/** The orders partitions a worker holds now, folded from its assigned/revoked log lines. */
-function holdings(worker: Worker, groupId: string): number[] {
-  const held = new Set<number>();
-  for (const line of worker.logs) {
-    if (line.groupId !== groupId) continue;
-    const partitions = (line.partitions as number[] | undefined) ?? [];
-    if (line.msg === "partitions assigned") for (const p of partitions) held.add(p);
-    if (line.msg === "partitions revoked") for (const p of partitions) held.delete(p);
-  }
-  return [...held].sort();
-}
-
 // KIP-848 (KAFKA_GROUP_PROTOCOL=consumer): one group shared by a Node member (the binding), a
 // Deno member (FFI) and Kafka's Java console consumer (group.protocol=consumer), the broker
 // assigning. Partitions are handed over through rolling restarts both ways and while the Java
@@ -50,69 +38,15 @@ function holdings(worker: Worker, groupId: string): number[] {
 describe.runIf(existsSync(kafkaLibs))("one KIP-848 group: Node, Deno (FFI) and Java members", () => {
   const ns = useNamespace();
   const env = { KAFKA_NAMESPACE: ns.prefix, KAFKA_GROUP_PROTOCOL: "consumer" };
-  const groupId = ns.group("orders_group");
-  let admin: AdminTransport;
-  let producer: Worker;
-  const everyConsumer: Worker[] = [];
-  const live = new Set<Worker>();
-  const produced: Produced[] = [];
+  const group = useMixedGroup(ns, env);
+  const { groupId, everyConsumer, live, produced, orderIds, startConsumer, stop, balanced, postOrders } = group;
   /** What the Java member printed: one order JSON per line. */
   let javaOut = "";
-
-  const startConsumer = async (runtime: Runtime) => {
-    const worker = await startWorker("consumer", env, { runtime });
-    everyConsumer.push(worker);
-    live.add(worker);
-    return worker;
-  };
-  const stop = async (worker: Worker) => {
-    live.delete(worker);
-    expect(await worker.stop("SIGTERM")).toBe(0);
-  };
-  /** Waits until the live members hold every partition between them, each one at least one. */
-  const balanced = (members: Worker[]) =>
-    eventually(
-      () => {
-        const held = members.map((w) => holdings(w, groupId));
-        const all = held.flat().sort();
-        return held.every((h) => h.length > 0) && JSON.stringify(all) === JSON.stringify(ALL) ? held : undefined;
-      },
-      60_000,
-      `partitions split among ${members.length} member(s)`,
-    );
-  const orderIds = new Map<string, Produced>();
-  const postOrders = async (count: number) => {
-    const batch: Produced[] = [];
-    for (let i = 0; i < count; i++) {
-      const order = anOrder();
-      const res = await postJson(producer.url, "/topics/orders", order);
-      expect(res.status).toBe(201);
-      const at: Produced = await readJson(res);
-      orderIds.set(order.orderId, at);
-      batch.push(at);
-    }
-    produced.push(...batch);
-    return batch;
-  };
   const byJava = (record: Produced) =>
     [...orderIds].some(
       ([id, at]) => at.partition === record.partition && at.offset === record.offset && javaOut.includes(id),
     );
-  const expectHandled = async (batch: Produced[], java = false) => {
-    for (const record of batch) {
-      await eventually(
-        () => (everyConsumer.some((c) => processed(c, record)) || (java && byJava(record)) ? true : undefined),
-        30_000,
-        `order at ${record.partition}:${record.offset}`,
-      );
-      await eventually(() => committedPast(admin, ns, "orders_group", record), 30_000, "commit");
-    }
-  };
-
-  beforeAll(async () => {
-    admin = await useAdmin();
-    producer = await startWorker("producer", env, { runtime: "node" });
-  });
+  const expectHandled = (batch: Produced[], java = false) => group.expectHandled(batch, java ? byJava : undefined);
 
   it("splits the partitions between a Node and a Deno member, the broker assigning", async () => {
     const node = await startConsumer("node");
@@ -172,7 +106,7 @@ describe.runIf(existsSync(kafkaLibs))("one KIP-848 group: Node, Deno (FFI) and J
     try {
       // The broker gave the Java member a partition: ours hold fewer than all of them.
       await eventually(
-        () => (members.flatMap((w) => holdings(w, groupId)).length < ALL.length ? true : undefined),
+        () => (members.flatMap((w) => holdings(w, groupId)).length < ALL_PARTITIONS.length ? true : undefined),
         90_000,
         `the Java member to get a partition (${javaErr.slice(-500)})`,
       );
