@@ -1,16 +1,13 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, inject, it } from "vitest";
 import { eventually, useNamespace } from "../helpers/kafka.ts";
-import { ALL_PARTITIONS, holdings, useMixedGroup } from "../helpers/mixed-group.ts";
+import { ALL_PARTITIONS, holdings, javaConsoleConsumer, KAFKA_LIBS, useMixedGroup } from "../helpers/mixed-group.ts";
 import { processed } from "../helpers/pair.ts";
 import { denoBin, denoPermissions, type Worker } from "../helpers/workers.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const kafkaLibs = join(homedir(), ".cache/kafka-pair/kafka-4.4.0/libs");
 
 // One consumer group shared by librdkafka members on both runtimes (Node's binding, Deno's FFI)
 // and a Java consumer: they split the partitions and hand them over through rolling restarts,
@@ -46,28 +43,13 @@ describe("one consumer group: Node, Deno (FFI) and Java members", () => {
     await expectHandled(await postOrders(10));
   });
 
-  // The launcher's Kafka jars (absent when the cluster came from Docker and never from the launcher).
-  it.runIf(existsSync(kafkaLibs))(
+  it.runIf(existsSync(KAFKA_LIBS))(
     "takes a Java consumer (CooperativeStickyAssignor) into the same group and back out",
     async () => {
-      const java: ChildProcess = spawn(
-        "java",
-        [
-          "-cp",
-          `${kafkaLibs}/*`,
-          "org.apache.kafka.tools.consumer.ConsoleConsumer",
-          "--bootstrap-server",
-          inject("bootstrapServers"),
-          "--topic",
-          ns.topic("orders"),
-          "--group",
-          groupId,
-          "--consumer-property",
-          "partition.assignment.strategy=org.apache.kafka.clients.consumer.CooperativeStickyAssignor",
-          "--isolation-level",
-          "read_committed",
-        ],
-        { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+      const java = javaConsoleConsumer(
+        ns.topic("orders"),
+        groupId,
+        "partition.assignment.strategy=org.apache.kafka.clients.consumer.CooperativeStickyAssignor",
       );
       let javaOut = "";
       java.stderr?.setEncoding("utf8").on("data", (chunk: string) => {

@@ -1,15 +1,12 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { homedir } from "node:os";
 import type { AdminTransport } from "@kafka-pair/shared/transport";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { anOrder, postJson, readJson } from "../helpers/events.ts";
 import { eventually, useAdmin, useNamespace } from "../helpers/kafka.ts";
-import { ALL_PARTITIONS, holdings, useMixedGroup } from "../helpers/mixed-group.ts";
+import { ALL_PARTITIONS, holdings, javaConsoleConsumer, KAFKA_LIBS, useMixedGroup } from "../helpers/mixed-group.ts";
 import { committedPast, type Produced, processed } from "../helpers/pair.ts";
 import { type Runtime, startWorker, type Worker } from "../helpers/workers.ts";
-
-const kafkaLibs = `${homedir()}/.cache/kafka-pair/kafka-4.4.0/libs`;
 
 /** `kafka-consumer-groups --describe --state`, through the launcher's jars. */
 function groupState(groupId: string): string {
@@ -17,7 +14,7 @@ function groupState(groupId: string): string {
     "java",
     [
       "-cp",
-      `${kafkaLibs}/*`,
+      `${KAFKA_LIBS}/*`,
       "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
       "--bootstrap-server",
       inject("bootstrapServers"),
@@ -35,7 +32,7 @@ function groupState(groupId: string): string {
 // Deno member (FFI) and Kafka's Java console consumer (group.protocol=consumer), the broker
 // assigning. Partitions are handed over through rolling restarts both ways and while the Java
 // member comes and goes; every event is handled once, by exactly one member.
-describe.runIf(existsSync(kafkaLibs))("one KIP-848 group: Node, Deno (FFI) and Java members", () => {
+describe.runIf(existsSync(KAFKA_LIBS))("one KIP-848 group: Node, Deno (FFI) and Java members", () => {
   const ns = useNamespace();
   const env = { KAFKA_NAMESPACE: ns.prefix, KAFKA_GROUP_PROTOCOL: "consumer" };
   const group = useMixedGroup(ns, env);
@@ -76,25 +73,7 @@ describe.runIf(existsSync(kafkaLibs))("one KIP-848 group: Node, Deno (FFI) and J
   });
 
   it("takes Kafka's Java console consumer (group.protocol=consumer) in, events flowing, and back out", async () => {
-    const java: ChildProcess = spawn(
-      "java",
-      [
-        "-cp",
-        `${kafkaLibs}/*`,
-        "org.apache.kafka.tools.consumer.ConsoleConsumer",
-        "--bootstrap-server",
-        inject("bootstrapServers"),
-        "--topic",
-        ns.topic("orders"),
-        "--group",
-        groupId,
-        "--consumer-property",
-        "group.protocol=consumer",
-        "--isolation-level",
-        "read_committed",
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const java = javaConsoleConsumer(ns.topic("orders"), groupId, "group.protocol=consumer");
     let javaErr = "";
     java.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
       javaOut += chunk;
@@ -178,14 +157,14 @@ describe("a classic group moved to KIP-848 by a full restart", () => {
     const deno = await start("deno", "classic");
     await Promise.all([assigned(node), assigned(deno)]);
     await post(5);
-    if (existsSync(kafkaLibs)) expect(groupState(groupId)).toMatch(/cooperative-sticky/);
+    if (existsSync(KAFKA_LIBS)) expect(groupState(groupId)).toMatch(/cooperative-sticky/);
     expect(await node.stop("SIGTERM")).toBe(0);
     expect(await deno.stop("SIGTERM")).toBe(0);
     const node2 = await start("node", "consumer");
     const deno2 = await start("deno", "consumer");
     await Promise.all([assigned(node2), assigned(deno2)]);
     await post(5);
-    if (existsSync(kafkaLibs)) expect(groupState(groupId)).toMatch(/\b(uniform|range)\b/);
+    if (existsSync(KAFKA_LIBS)) expect(groupState(groupId)).toMatch(/\b(uniform|range)\b/);
     for (const record of produced) {
       const handledBy = everyConsumer.filter((c) => processed(c, record)).length;
       expect(handledBy, `${record.partition}:${record.offset}`).toBe(1);

@@ -1,10 +1,39 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import type { Namespace } from "@kafka-pair/shared/namespace";
 import type { AdminTransport } from "@kafka-pair/shared/transport";
-import { beforeAll, expect } from "vitest";
+import { beforeAll, expect, inject } from "vitest";
 import { anOrder, postJson, readJson } from "./events.ts";
 import { eventually, useAdmin } from "./kafka.ts";
 import { committedPast, type Produced, processed } from "./pair.ts";
 import { type Runtime, startWorker, type Worker } from "./workers.ts";
+
+/** The launcher's Kafka jars (absent when the cluster came from Docker and never from the launcher). */
+export const KAFKA_LIBS = join(homedir(), ".cache/kafka-pair/kafka-4.4.0/libs");
+
+/** Kafka's Java console consumer as a member of `groupId`, read_committed, with one extra consumer property. */
+export function javaConsoleConsumer(topic: string, groupId: string, consumerProperty: string): ChildProcess {
+  return spawn(
+    "java",
+    [
+      "-cp",
+      `${KAFKA_LIBS}/*`,
+      "org.apache.kafka.tools.consumer.ConsoleConsumer",
+      "--bootstrap-server",
+      inject("bootstrapServers"),
+      "--topic",
+      topic,
+      "--group",
+      groupId,
+      "--consumer-property",
+      consumerProperty,
+      "--isolation-level",
+      "read_committed",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+}
 
 /** The orders topic's partitions. */
 export const ALL_PARTITIONS = [0, 1, 2];
