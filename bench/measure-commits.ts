@@ -12,10 +12,9 @@
 import { randomBytes } from "node:crypto";
 import { CommitCoalescer } from "@kafka-pair/consumer/commits";
 import { OffsetTracker } from "@kafka-pair/consumer/offsets";
-import { loadConfig } from "@kafka-pair/shared/config";
-import { createLogger } from "@kafka-pair/shared/log";
+import { createLogger, loadConfig } from "@kafka-pair/shared/runtime";
 import type { CommitPosition, ConsumedMessage, ConsumerTransport } from "@kafka-pair/shared/transport";
-import { createTransport } from "@kafka-pair/shared/transport/select";
+import { createTransport } from "@kafka-pair/shared/transport/node";
 import { timerCommits } from "./lib/timer-commits.ts";
 
 const total = Number(process.argv[2] ?? 20_000);

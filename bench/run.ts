@@ -6,12 +6,16 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
-import { loadConfig } from "@kafka-pair/shared/config";
 import { contracts } from "@kafka-pair/shared/contracts";
-import { createLogger } from "@kafka-pair/shared/log";
-import { type Namespace, namespace } from "@kafka-pair/shared/namespace";
-import { declaredTopics, ensureTopics } from "@kafka-pair/shared/topics";
-import { createTransport } from "@kafka-pair/shared/transport/select";
+import {
+  createLogger,
+  declaredTopics,
+  ensureTopics,
+  loadConfig,
+  type Namespace,
+  namespace,
+} from "@kafka-pair/shared/runtime";
+import { createTransport } from "@kafka-pair/shared/transport/node";
 import cliProgress from "cli-progress";
 import { KAFKA_VERSION, bootstrapServers as launcherBootstrap } from "../scripts/kafka/launcher.ts";
 import { chartSvg, sweepSvg } from "./lib/chart.ts";

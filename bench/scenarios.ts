@@ -1,7 +1,7 @@
 import { closeSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { Agent } from "node:http";
 import { join } from "node:path";
-import type { Namespace } from "@kafka-pair/shared/namespace";
+import type { Namespace } from "@kafka-pair/shared/runtime";
 import type { AdminTransport } from "@kafka-pair/shared/transport";
 import { kafkaJava } from "../scripts/kafka/launcher.ts";
 import { encodedSize, orderPool, sizedOrder } from "./lib/events.ts";

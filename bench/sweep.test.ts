@@ -1,4 +1,4 @@
-import { namespace } from "@kafka-pair/shared/namespace";
+import { namespace } from "@kafka-pair/shared/runtime";
 import { describe, expect, it } from "vitest";
 import type { Context } from "./scenarios.ts";
 import { type StepOutcome, type SweepTarget, sweep } from "./sweep.ts";

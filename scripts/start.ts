@@ -1,7 +1,7 @@
 /**
  * `npm start`: a Kafka cluster (configured, Docker, or the local launcher), then both
  * workers and the console (console/, on http://127.0.0.1:8989). Their logs share stdout: coloured lines with the worker's name in a terminal,
- * JSON lines otherwise (shared/src/log.ts). Ctrl-C stops the workers gracefully; the
+ * JSON lines otherwise (shared/src/runtime/log.ts). Ctrl-C stops the workers gracefully; the
  * cluster keeps running (`npm run kafka:down` stops a launcher cluster).
  * `npm run dev` (`--watch`): the same, each worker restarting when its code changes (`node --watch`).
  */
@@ -34,7 +34,7 @@ log("producer on http://localhost:3000, consumer on http://localhost:3001, conso
 
 let stopping = false;
 // A terminal's Ctrl-C reaches the workers directly too: they take this relayed copy for the
-// same request (shared/src/signals.ts). A second Ctrl-C later is passed on and forces them out.
+// same request (shared/src/runtime/signals.ts). A second Ctrl-C later is passed on and forces them out.
 const stop = () => {
   stopping = true;
   for (const worker of workers) if (worker.exitCode === null && worker.signalCode === null) worker.kill("SIGTERM");

@@ -5,8 +5,7 @@ import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import { bootProducer } from "@kafka-pair/producer/boot";
 import { hardenNodeServer } from "@kafka-pair/producer/node-server";
-import { loadConfig } from "@kafka-pair/shared/config";
-import { createLogger } from "@kafka-pair/shared/log";
+import { createLogger, loadConfig } from "@kafka-pair/shared/runtime";
 import { kafkaJsTransport } from "../peers/kafkajs/index.ts";
 
 const config = loadConfig("producer");

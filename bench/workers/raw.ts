@@ -4,10 +4,8 @@
 
 import { parseArgs } from "node:util";
 import { buildRecord } from "@kafka-pair/producer/ingest/record";
-import { loadConfig } from "@kafka-pair/shared/config";
-import { ordersTopic } from "@kafka-pair/shared/contracts";
-import { startTrace } from "@kafka-pair/shared/envelope";
-import { createLogger } from "@kafka-pair/shared/log";
+import { ordersTopic, startTrace } from "@kafka-pair/shared/contracts";
+import { createLogger, loadConfig } from "@kafka-pair/shared/runtime";
 import { runtimeTransport } from "../../scripts/measure/runtime-transport.ts";
 import { orderPool } from "../lib/events.ts";
 import { encodeHistogram, newHistogram, recordMs } from "../lib/hist.ts";

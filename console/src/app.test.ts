@@ -198,7 +198,7 @@ describe("console groups", () => {
     const { LagSampler } = await import("./groups/sampler.ts");
     const sampler = new LagSampler(
       kit.cluster,
-      (await import("@kafka-pair/shared/log")).createLogger("t", "silent"),
+      (await import("@kafka-pair/shared/runtime")).createLogger("t", "silent"),
       () => now,
     );
     for (let i = 0; i < 10; i++)
@@ -219,7 +219,7 @@ describe("console groups", () => {
     let processed: number | undefined = 100;
     const kit = consoleKit();
     const { LagSampler } = await import("./groups/sampler.ts");
-    const { createLogger } = await import("@kafka-pair/shared/log");
+    const { createLogger } = await import("@kafka-pair/shared/runtime");
     const counts = async () => (processed === undefined ? undefined : new Map([["g", processed]]));
     const sampler = new LagSampler(kit.cluster, createLogger("t", "silent"), () => now, counts);
     kit.cluster.append({ topic: ORDERS, key: "k", value: encoder.encode("{}"), headers: {}, partition: 0 });

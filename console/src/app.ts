@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import type { ConsoleDeps, ConsoleEnv } from "./deps.ts";
 import { canWrite } from "./guard/guard.ts";
+import { httpStatusOf } from "./http-status.ts";
 import { clusterRoutes } from "./routes/cluster.ts";
 import { deadLetterRoutes } from "./routes/dead-letters.ts";
 import { groupRoutes } from "./routes/groups.ts";
@@ -53,22 +54,23 @@ export function createConsoleApp(deps: ConsoleDeps) {
       err instanceof KafkaPairError
         ? err
         : new KafkaPairError("KAFKA_UNAVAILABLE", `the cluster did not answer: ${err.message}`, { cause: err });
-    if (error.status >= 500) deps.logger.error({ err, path: c.req.path }, "console request failed");
+    const status = httpStatusOf(error.code);
+    if (status >= 500) deps.logger.error({ err, path: c.req.path }, "console request failed");
     const body = {
       error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) },
     };
     if (c.req.path.startsWith("/api/") || c.req.header("accept")?.includes("application/json")) {
-      return c.json(body, error.status as 400);
+      return c.json(body, status as 400);
     }
-    return c.html(errorPage(error), error.status as 400);
+    return c.html(errorPage(error, status), status as 400);
   });
   return app;
 }
 
 const escapeText = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-function errorPage(error: KafkaPairError): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${error.status} · kafka-pair console</title>
-<link rel="stylesheet" href="/assets/console.css"></head><body><main><h1>${error.status} ${escapeText(error.code)}</h1>
+function errorPage(error: KafkaPairError, status: number): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${status} · kafka-pair console</title>
+<link rel="stylesheet" href="/assets/console.css"></head><body><main><h1>${status} ${escapeText(error.code)}</h1>
 <p>${escapeText(error.message)}</p><p><a href="/">back to the cluster</a></p></main></body></html>`;
 }

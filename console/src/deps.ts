@@ -1,5 +1,4 @@
-import type { Logger } from "@kafka-pair/shared/log";
-import type { Namespace } from "@kafka-pair/shared/namespace";
+import type { Logger, Namespace } from "@kafka-pair/shared/runtime";
 import type { ProducerTransport } from "@kafka-pair/shared/transport";
 import type { Context } from "hono";
 import type { Assets } from "./assets/build.ts";

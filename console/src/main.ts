@@ -1,14 +1,11 @@
 // The console's entry point: `npm run console`, and beside the workers in `npm start` / `npm run dev`.
-// Same configuration as the workers (shared/src/config.ts), role "console": 127.0.0.1:8989 by default.
+// Same configuration as the workers (shared/src/runtime/config.ts), role "console": 127.0.0.1:8989 by default.
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
-import { loadConfig } from "@kafka-pair/shared/config";
-import { createLogger } from "@kafka-pair/shared/log";
-import { stopOnSignals } from "@kafka-pair/shared/signals";
-import { connectInBackground } from "@kafka-pair/shared/startup";
+import { connectInBackground, createLogger, loadConfig, stopOnSignals } from "@kafka-pair/shared/runtime";
 import type { ProducerTransport } from "@kafka-pair/shared/transport";
-import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
+import { confluentTransport } from "@kafka-pair/shared/transport/node";
 import { createConsoleApp } from "./app.ts";
 import { buildAssets } from "./assets/build.ts";
 import { ConfluentCluster } from "./cluster/confluent.ts";
@@ -92,7 +89,7 @@ async function shutdown(signal: string): Promise<number> {
   return 0;
 }
 
-// One graceful stop per Ctrl-C or SIGTERM, as the workers do (shared/src/signals.ts): a wrapper's
+// One graceful stop per Ctrl-C or SIGTERM, as the workers do (shared/src/runtime/signals.ts): a wrapper's
 // relayed copy is the same request, a later signal forces the exit.
 const onSignal = stopOnSignals({
   shutdown: (signal) => {

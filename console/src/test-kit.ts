@@ -1,5 +1,4 @@
-import { createLogger } from "@kafka-pair/shared/log";
-import { namespace } from "@kafka-pair/shared/namespace";
+import { createLogger, namespace } from "@kafka-pair/shared/runtime";
 import type { DeliveryReport, ProducerTransport } from "@kafka-pair/shared/transport";
 import { type ConsoleDeps, createConsoleApp } from "./app.ts";
 import { FakeCluster } from "./cluster/fake.ts";

@@ -1,7 +1,5 @@
-import { loadConfig } from "@kafka-pair/shared/config";
-import { createLogger } from "@kafka-pair/shared/log";
-import { fakeServer } from "@kafka-pair/shared/testing";
-import { memoryTransport } from "@kafka-pair/shared/transport/memory";
+import { createLogger, loadConfig } from "@kafka-pair/shared/runtime";
+import { fakeServer, memoryTransport } from "@kafka-pair/shared/testing";
 import { describe, expect, it, vi } from "vitest";
 import { bootConsumer, contractsOf } from "./boot.ts";
 import { loadSubscriptions } from "./subscriptions.ts";

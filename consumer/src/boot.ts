@@ -1,7 +1,6 @@
-import type { WorkerConfig } from "@kafka-pair/shared/config";
 import type { TopicContract } from "@kafka-pair/shared/contracts";
-import type { Logger } from "@kafka-pair/shared/log";
-import { connectInBackground, provisionTopics, type Serve } from "@kafka-pair/shared/startup";
+import type { Logger, WorkerConfig } from "@kafka-pair/shared/runtime";
+import { connectInBackground, provisionTopics, type Serve } from "@kafka-pair/shared/runtime";
 import type { KafkaTransport } from "@kafka-pair/shared/transport";
 import { createConsumerApp } from "./app.ts";
 import type { Subscription } from "./handler.ts";

@@ -1,6 +1,5 @@
-import type { EventOf, TopicContract } from "@kafka-pair/shared/contracts";
-import type { CloudEventAttributes, TraceContext } from "@kafka-pair/shared/envelope";
-import type { Logger } from "@kafka-pair/shared/log";
+import type { CloudEventAttributes, EventOf, TopicContract, TraceContext } from "@kafka-pair/shared/contracts";
+import type { Logger } from "@kafka-pair/shared/runtime";
 import type { Headers } from "@kafka-pair/shared/transport";
 import type { FailurePolicyOptions } from "./policies/options.ts";
 import type { Ordering } from "./policies/ordering.ts";

@@ -1,10 +1,9 @@
 // Deno entry point: Deno.serve and librdkafka through Deno FFI (the Confluent client's C library;
 // its Node binding is a nan addon Deno cannot load), or @platformatic/kafka with
 // TRANSPORT=platformatic. Same boot as on Node.
-import { loadConfig } from "@kafka-pair/shared/config";
-import { createLogger } from "@kafka-pair/shared/log";
+import { createLogger, loadConfig } from "@kafka-pair/shared/runtime";
 import { denoServe, exitOnSignals } from "@kafka-pair/shared/runtime/deno";
-import { createDenoTransport } from "@kafka-pair/shared/transport/select-deno";
+import { createDenoTransport } from "@kafka-pair/shared/transport/deno";
 import { bootConsumer } from "./boot.ts";
 import { loadSubscriptions } from "./subscriptions.ts";
 

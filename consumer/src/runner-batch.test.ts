@@ -1,4 +1,4 @@
-import { partitionForKey } from "@kafka-pair/shared/transport/memory";
+import { partitionForKey } from "@kafka-pair/shared/testing";
 import { describe, expect, it } from "vitest";
 import { type BatchContext, BatchFailure } from "./handler.ts";
 import { anOrder, batchRunner, kafka, manualClock, runner, until } from "./test-kit.ts";

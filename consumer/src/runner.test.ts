@@ -1,5 +1,5 @@
 import { defineTopic, healthTopic } from "@kafka-pair/shared/contracts";
-import { namespace } from "@kafka-pair/shared/namespace";
+import { namespace } from "@kafka-pair/shared/runtime";
 import { describe, expect, it, vi } from "vitest";
 import { DLQ_HEADER } from "./dead-letter.ts";
 import type { Subscription } from "./handler.ts";

@@ -1,8 +1,6 @@
-import type { ConsumerSettings } from "@kafka-pair/shared/config";
 import { deadLetterTopicOf } from "@kafka-pair/shared/contracts";
-import type { Logger } from "@kafka-pair/shared/log";
-import type { Namespace } from "@kafka-pair/shared/namespace";
-import { provisionTopics } from "@kafka-pair/shared/startup";
+import type { ConsumerSettings, Logger, Namespace } from "@kafka-pair/shared/runtime";
+import { provisionTopics } from "@kafka-pair/shared/runtime";
 import type {
   ConsumedMessage,
   ConsumerTransport,

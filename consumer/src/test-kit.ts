@@ -1,10 +1,9 @@
 // Test support for the consumer's unit tests (not shipped): a worker's pieces on the in-memory cluster.
-import type { ConsumerSettings } from "@kafka-pair/shared/config";
+
 import { contracts, ordersTopic } from "@kafka-pair/shared/contracts";
-import { createLogger } from "@kafka-pair/shared/log";
-import { namespace } from "@kafka-pair/shared/namespace";
-import { provisionTopics } from "@kafka-pair/shared/startup";
-import { memoryTransport } from "@kafka-pair/shared/transport/memory";
+import type { ConsumerSettings } from "@kafka-pair/shared/runtime";
+import { createLogger, namespace, provisionTopics } from "@kafka-pair/shared/runtime";
+import { memoryTransport } from "@kafka-pair/shared/testing";
 
 export { anOrder, until } from "@kafka-pair/shared/testing";
 

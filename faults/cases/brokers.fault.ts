@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { namespace } from "@kafka-pair/shared/namespace";
+import { namespace } from "@kafka-pair/shared/runtime";
 import { describe, expect, inject, it } from "vitest";
 import {
   countBy,

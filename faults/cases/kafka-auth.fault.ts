@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { namespace } from "@kafka-pair/shared/namespace";
+import { namespace } from "@kafka-pair/shared/runtime";
 import { describe, expect, inject, it } from "vitest";
 import { FAULT_CLUSTER } from "../../test/faults/fault-cluster.ts";
 import { produceOrders, readBack, readyStatus, reportFigures, spawnWorker, tally } from "../../test/faults/helpers.ts";

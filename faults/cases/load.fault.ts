@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
-import { namespace } from "@kafka-pair/shared/namespace";
+import { namespace } from "@kafka-pair/shared/runtime";
 import * as hdr from "hdr-histogram-js";
 import { describe, expect, inject, it } from "vitest";
 import { readBack, reportFigures, rssMiB } from "../../test/faults/helpers.ts";

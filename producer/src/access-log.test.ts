@@ -1,5 +1,5 @@
 import { Writable } from "node:stream";
-import { namespace } from "@kafka-pair/shared/namespace";
+import { namespace } from "@kafka-pair/shared/runtime";
 import type { ProducerTransport } from "@kafka-pair/shared/transport";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";

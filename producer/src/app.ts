@@ -2,6 +2,7 @@ import { KafkaPairError } from "@kafka-pair/shared/errors";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import type { ProducerDeps, ProducerEnv } from "./deps.ts";
+import { httpStatusOf } from "./http-status.ts";
 import { kafkaHealthRoutes } from "./routes/kafka-health.ts";
 import { opsRoutes } from "./routes/ops.ts";
 import { topicRoutes } from "./routes/topics.ts";
@@ -72,10 +73,11 @@ export function createProducerApp(deps: ProducerDeps) {
         ? err
         : new KafkaPairError("INTERNAL", "internal error", { cause: err });
     const log = c.get("logger") ?? deps.logger;
-    if (error.status >= 500 && error.status !== 499) log.error({ err, code: error.code }, error.message);
-    else log.info({ code: error.code, status: error.status }, error.message);
-    if (error.status === 503) c.header("Retry-After", "1");
-    return c.json(error.toJSON(), error.status as 400);
+    const status = httpStatusOf(error.code);
+    if (status >= 500 && status !== 499) log.error({ err, code: error.code }, error.message);
+    else log.info({ code: error.code, status }, error.message);
+    if (status === 503) c.header("Retry-After", "1");
+    return c.json(error.toJSON(), status as 400);
   });
   return app;
 }

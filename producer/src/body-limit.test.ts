@@ -2,12 +2,15 @@ import { KafkaPairError } from "@kafka-pair/shared/errors";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { limitBody } from "./body-limit.ts";
+import { httpStatusOf } from "./http-status.ts";
 
 function appWithLimit(maxBytes: number) {
   const app = new Hono();
   app.post("/", limitBody(maxBytes), async (c) => c.json({ length: (await c.req.text()).length }));
   app.onError((err, c) =>
-    err instanceof KafkaPairError ? c.json(err.toJSON(), err.status as 413) : c.json({ unexpected: String(err) }, 500),
+    err instanceof KafkaPairError
+      ? c.json(err.toJSON(), httpStatusOf(err.code) as 413)
+      : c.json({ unexpected: String(err) }, 500),
   );
   return app;
 }

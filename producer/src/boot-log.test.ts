@@ -1,8 +1,7 @@
 import { Writable } from "node:stream";
-import { loadConfig } from "@kafka-pair/shared/config";
-import { fakeServer, until } from "@kafka-pair/shared/testing";
+import { loadConfig } from "@kafka-pair/shared/runtime";
+import { fakeServer, memoryTransport, until } from "@kafka-pair/shared/testing";
 import type { ProducerStats } from "@kafka-pair/shared/transport";
-import { memoryTransport } from "@kafka-pair/shared/transport/memory";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { bootProducer } from "./boot.ts";

@@ -1,7 +1,5 @@
-import { loadConfig } from "@kafka-pair/shared/config";
-import { createLogger } from "@kafka-pair/shared/log";
-import { anOrder, fakeServer, until } from "@kafka-pair/shared/testing";
-import { memoryTransport } from "@kafka-pair/shared/transport/memory";
+import { createLogger, loadConfig } from "@kafka-pair/shared/runtime";
+import { anOrder, fakeServer, memoryTransport, until } from "@kafka-pair/shared/testing";
 import { describe, expect, it, vi } from "vitest";
 import { bootProducer } from "./boot.ts";
 

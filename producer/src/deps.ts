@@ -1,6 +1,4 @@
-import type { AccessLogSettings } from "@kafka-pair/shared/config";
-import type { Logger } from "@kafka-pair/shared/log";
-import type { Namespace } from "@kafka-pair/shared/namespace";
+import type { AccessLogSettings, Logger, Namespace } from "@kafka-pair/shared/runtime";
 import type { ProducerTransport } from "@kafka-pair/shared/transport";
 import type { Authenticator, Principal } from "./auth/index.ts";
 import type { IdempotencyStore } from "./idempotency.ts";

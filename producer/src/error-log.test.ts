@@ -1,9 +1,7 @@
 import { Writable } from "node:stream";
 import { contracts } from "@kafka-pair/shared/contracts";
-import { namespace } from "@kafka-pair/shared/namespace";
-import { provisionTopics } from "@kafka-pair/shared/startup";
-import { anOrder } from "@kafka-pair/shared/testing";
-import { memoryTransport } from "@kafka-pair/shared/transport/memory";
+import { namespace, provisionTopics } from "@kafka-pair/shared/runtime";
+import { anOrder, memoryTransport } from "@kafka-pair/shared/testing";
 import { pino } from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createProducerApp } from "./app.ts";

@@ -1,4 +1,4 @@
-import type { Logger } from "@kafka-pair/shared/log";
+import type { Logger } from "@kafka-pair/shared/runtime";
 import { createClient } from "@redis/client";
 import type { KeyValue } from "./idempotency-shared.ts";
 

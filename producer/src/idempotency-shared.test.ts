@@ -1,5 +1,6 @@
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import { describe, expect, it } from "vitest";
+import { httpStatusOf } from "./http-status.ts";
 import type { Answer } from "./idempotency.ts";
 import { type KeyValue, SharedIdempotencyStore } from "./idempotency-shared.ts";
 
@@ -68,7 +69,7 @@ const code = async (promise: Promise<unknown>) => {
   try {
     await promise;
   } catch (err) {
-    if (err instanceof KafkaPairError) return `${err.status} ${err.code}`;
+    if (err instanceof KafkaPairError) return `${httpStatusOf(err.code)} ${err.code}`;
     throw err;
   }
   return "resolved";

@@ -1,10 +1,8 @@
 // Node entry point: @hono/node-server and the Kafka client TRANSPORT names (default: the librdkafka-backed Confluent client).
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
-import { loadConfig } from "@kafka-pair/shared/config";
-import { createLogger } from "@kafka-pair/shared/log";
-import { stopOnSignals } from "@kafka-pair/shared/signals";
-import { createTransport } from "@kafka-pair/shared/transport/select";
+import { createLogger, loadConfig, stopOnSignals } from "@kafka-pair/shared/runtime";
+import { createTransport } from "@kafka-pair/shared/transport/node";
 import { bootProducer } from "./boot.ts";
 import { hardenNodeServer } from "./node-server.ts";
 

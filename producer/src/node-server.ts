@@ -2,12 +2,14 @@ import type { Server, ServerResponse } from "node:http";
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
-import type { Logger } from "@kafka-pair/shared/log";
+import type { Logger } from "@kafka-pair/shared/runtime";
+import { httpStatusOf } from "./http-status.ts";
 
 function jsonResponse(error: KafkaPairError): string {
   const body = JSON.stringify(error.toJSON());
+  const status = httpStatusOf(error.code);
   return (
-    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
     "Content-Type: application/json\r\n" +
     `Content-Length: ${Buffer.byteLength(body)}\r\n` +
     "Connection: close\r\n\r\n" +
@@ -17,7 +19,7 @@ function jsonResponse(error: KafkaPairError): string {
 
 function answer(res: ServerResponse, error: KafkaPairError): void {
   const body = JSON.stringify(error.toJSON());
-  res.writeHead(error.status, {
+  res.writeHead(httpStatusOf(error.code), {
     "Content-Type": "application/json",
     "Content-Length": Buffer.byteLength(body),
     Connection: "close",
@@ -50,7 +52,7 @@ export function hardenNodeServer(server: Server, options: { maxBodyBytes: number
       return;
     }
     const error = parserError(err);
-    options.logger.info({ code: error.code, parser: err.code, status: error.status }, error.message);
+    options.logger.info({ code: error.code, parser: err.code, status: httpStatusOf(error.code) }, error.message);
     socket.end(jsonResponse(error));
   });
   server.on("checkContinue", (req, res) => {

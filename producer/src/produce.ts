@@ -1,6 +1,7 @@
 import type { TopicContract } from "@kafka-pair/shared/contracts";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import type { DeliveryReport, ProducerTransport } from "@kafka-pair/shared/transport";
+import { httpStatusOf } from "./http-status.ts";
 import type { BuiltRecord } from "./ingest/record.ts";
 import type { ProducerMetrics } from "./metrics.ts";
 import type { Plan } from "./plan.ts";
@@ -84,7 +85,7 @@ export type Outcome =
   | { strategy: "batch" | "atomic"; results: RecordResult[]; error?: KafkaPairError };
 
 function errorResult(index: number, error: KafkaPairError, id?: string): RecordResult {
-  return { index, status: error.status, ...(id ? { id } : {}), error: error.toJSON().error };
+  return { index, status: httpStatusOf(error.code), ...(id ? { id } : {}), error: error.toJSON().error };
 }
 
 function countRejected(deps: ProduceDeps, contract: TopicContract, entries: Array<BuiltRecord | KafkaPairError>) {
@@ -152,12 +153,12 @@ function batchStatus(results: RecordResult[]): number {
 export function answerOf(contract: TopicContract, outcome: Outcome): { status: number; body: unknown } {
   if (outcome.strategy === "one") {
     if ("stored" in outcome) return { status: 201, body: outcome.stored };
-    return { status: outcome.error.status, body: { id: outcome.id, ...outcome.error.toJSON() } };
+    return { status: httpStatusOf(outcome.error.code), body: { id: outcome.id, ...outcome.error.toJSON() } };
   }
   const { results, error } = outcome;
   const stored = results.filter((r) => r.status === 201).length;
   return {
-    status: error ? error.status : batchStatus(results),
+    status: error ? httpStatusOf(error.code) : batchStatus(results),
     body: {
       topic: contract.name,
       atomic: outcome.strategy === "atomic",

@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
-import { Env } from "@kafka-pair/shared/config";
+import { Env } from "@kafka-pair/shared/runtime";
 import { describe, expect, it } from "vitest";
 import { configurationDocPath, renderConfigurationDoc } from "./configuration.ts";
 
 describe("docs/configuration.md", () => {
-  it("is what the config schema generates (run `npm run docs:config` after changing shared/src/config.ts)", async () => {
+  it("is what the config schema generates (run `npm run docs:config` after changing shared/src/runtime/config.ts)", async () => {
     expect(await readFile(configurationDocPath, "utf8")).toBe(renderConfigurationDoc());
   });
 

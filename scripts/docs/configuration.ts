@@ -1,12 +1,12 @@
 /**
- * docs/configuration.md, generated from the valibot schema in shared/src/config.ts (each
+ * docs/configuration.md, generated from the valibot schema in shared/src/runtime/config.ts (each
  * entry's default, its checks and its `v.description`), so the page cannot drift from what
  * the workers accept. `npm run docs:config` writes it; configuration.test.ts fails when the
  * committed page is stale.
  */
 import { writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { Env } from "@kafka-pair/shared/config";
+import { Env } from "@kafka-pair/shared/runtime";
 import * as v from "valibot";
 
 export const configurationDocPath = fileURLToPath(new URL("../../docs/configuration.md", import.meta.url));
@@ -86,10 +86,10 @@ export function renderConfigurationDoc(): string {
   const lines = [
     "# Configuration",
     "",
-    "<!-- Generated from shared/src/config.ts by `npm run docs:config`; do not edit by hand. -->",
+    "<!-- Generated from shared/src/runtime/config.ts by `npm run docs:config`; do not edit by hand. -->",
     "",
     "Both workers read all their configuration from environment variables, validated once at start-up",
-    "by one valibot schema (`Env` in `shared/src/config.ts`). A bad value stops the worker with every",
+    "by one valibot schema (`Env` in `shared/src/runtime/config.ts`). A bad value stops the worker with every",
     "problem listed. Handlers never read the environment.",
     "",
   ];

@@ -3,8 +3,7 @@
 // group. Samples RSS and this process's CPU time (process.cpuUsage). Prints one JSON line.
 // Env: KAFKA_BOOTSTRAP_SERVERS, TRANSPORT, RECORDS (default 50000), WINDOW (in flight, default 1000).
 import process from "node:process";
-import { loadConfig } from "@kafka-pair/shared/config";
-import { createLogger } from "@kafka-pair/shared/log";
+import { createLogger, loadConfig } from "@kafka-pair/shared/runtime";
 import type { CommitPosition } from "@kafka-pair/shared/transport";
 import { isDeno, runtimeTransport } from "./runtime-transport.ts";
 

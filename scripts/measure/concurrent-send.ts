@@ -3,10 +3,9 @@
  * no HTTP involved: `npx tsx scripts/measure/concurrent-send.ts [concurrency] [seconds]`.
  */
 import confluentLib from "@confluentinc/kafka-javascript";
-import { loadConfig } from "@kafka-pair/shared/config";
-import { createLogger } from "@kafka-pair/shared/log";
+import { createLogger, loadConfig } from "@kafka-pair/shared/runtime";
 import type { ProducerTransport } from "@kafka-pair/shared/transport";
-import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
+import { confluentTransport } from "@kafka-pair/shared/transport/node";
 import * as hdr from "hdr-histogram-js";
 import { processCpuSeconds } from "../../bench/lib/proc.ts";
 import { kafkaJsTransport } from "../../bench/peers/kafkajs/index.ts";

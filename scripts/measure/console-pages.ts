@@ -9,8 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import type { KafkaJS as KafkaJSTypes } from "@confluentinc/kafka-javascript";
 import confluent from "@confluentinc/kafka-javascript";
-import { loadConfig } from "@kafka-pair/shared/config";
-import { namespace } from "@kafka-pair/shared/namespace";
+import { loadConfig, namespace } from "@kafka-pair/shared/runtime";
 
 const events = Number(process.env.EVENTS ?? 100_000);
 const rounds = Number(process.env.ROUNDS ?? 5);

@@ -9,7 +9,7 @@
 import { createProducerApp } from "@kafka-pair/producer/app";
 import { MemoryIdempotencyStore } from "@kafka-pair/producer/idempotency";
 import { createProducerMetrics } from "@kafka-pair/producer/metrics";
-import { loadConfig } from "@kafka-pair/shared/config";
+import { loadConfig } from "@kafka-pair/shared/runtime";
 import type { DeliveryReport, ProduceRecord, ProducerTransport } from "@kafka-pair/shared/transport";
 import { pino } from "pino";
 import { orderPool } from "../../bench/lib/events.ts";

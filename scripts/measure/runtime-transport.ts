@@ -1,5 +1,4 @@
-import type { WorkerConfig } from "@kafka-pair/shared/config";
-import type { Logger } from "@kafka-pair/shared/log";
+import type { Logger, WorkerConfig } from "@kafka-pair/shared/runtime";
 import type { KafkaTransport } from "@kafka-pair/shared/transport";
 
 export const isDeno = "Deno" in globalThis;
@@ -10,7 +9,7 @@ export const isDeno = "Deno" in globalThis;
  */
 export async function runtimeTransport(config: WorkerConfig, logger: Logger): Promise<KafkaTransport> {
   // A computed specifier: tsc (Node types) never reads the Deno-only module.
-  const path = isDeno ? "@kafka-pair/shared/transport/select-deno" : "@kafka-pair/shared/transport/select";
+  const path = isDeno ? "@kafka-pair/shared/transport/deno" : "@kafka-pair/shared/transport/node";
   const mod = await import(path);
   return isDeno ? mod.createDenoTransport(config, logger) : mod.createTransport(config, logger);
 }

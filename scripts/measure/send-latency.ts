@@ -4,9 +4,8 @@
  * Sequential sends (one in flight), 1 KiB values, acks=all, idempotent, against the configured cluster.
  */
 import confluent from "@confluentinc/kafka-javascript";
-import { loadConfig } from "@kafka-pair/shared/config";
-import { createLogger } from "@kafka-pair/shared/log";
-import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
+import { createLogger, loadConfig } from "@kafka-pair/shared/runtime";
+import { confluentTransport } from "@kafka-pair/shared/transport/node";
 import * as hdr from "hdr-histogram-js";
 
 const count = Number(process.argv[2] ?? 300);

@@ -1,6 +1,6 @@
 /**
- * One error type for the whole toolkit: a stable machine-readable code, the HTTP
- * status it maps to at the edge, and whether retrying the same request can succeed.
+ * One error type for the whole toolkit: a stable machine-readable code and whether retrying
+ * the same request can succeed. No HTTP here: each HTTP app maps codes to statuses in its onError.
  */
 export const ErrorCode = {
   MALFORMED_JSON: "MALFORMED_JSON",
@@ -42,54 +42,46 @@ export interface FieldIssue {
   received?: string;
 }
 
-interface ErrorSpec {
-  status: number;
-  retriable: boolean;
-}
-
-const specs: Record<ErrorCode, ErrorSpec> = {
-  MALFORMED_JSON: { status: 400, retriable: false },
-  // Valid JSON whose meaning depends on the parser: a member name twice, a lone surrogate (RFC 7493).
-  NOT_I_JSON: { status: 400, retriable: false },
-  TOPIC_NOT_FOUND: { status: 404, retriable: false },
-  UNAUTHORIZED: { status: 401, retriable: false },
-  // Authenticated, but not allowed: this principal may not produce to this topic (producer), or the
-  // console refuses a change to the cluster (read-only: not on loopback, no token; or another origin).
-  FORBIDDEN: { status: 403, retriable: false },
+/**
+ * Whether retrying the same request (or message) can succeed. HTTP statuses are the edge's
+ * business, not this layer's: producer/src/http-status.ts and console/src/http-status.ts map codes.
+ */
+const retriable: Record<ErrorCode, boolean> = {
+  MALFORMED_JSON: false,
+  NOT_I_JSON: false,
+  TOPIC_NOT_FOUND: false,
+  UNAUTHORIZED: false,
+  FORBIDDEN: false,
   // The token issuer's JWKS could not be fetched: not the client's fault.
-  AUTH_UNAVAILABLE: { status: 503, retriable: true },
-  IDEMPOTENCY_KEY_REUSED: { status: 409, retriable: false },
+  AUTH_UNAVAILABLE: true,
+  IDEMPOTENCY_KEY_REUSED: false,
   // A record of an atomic batch that was valid but not stored because another one failed.
-  NOT_STORED: { status: 424, retriable: true },
-  TRANSACTION_ABORTED: { status: 502, retriable: true },
-  NOT_FOUND: { status: 404, retriable: false },
-  INVALID_REQUEST: { status: 400, retriable: false },
-  METHOD_NOT_ALLOWED: { status: 405, retriable: false },
-  // Node's HTTP parser gave up waiting for the request's headers or body.
-  REQUEST_TIMEOUT: { status: 408, retriable: true },
-  // An Expect header other than 100-continue.
-  EXPECTATION_FAILED: { status: 417, retriable: false },
-  HEADERS_TOO_LARGE: { status: 431, retriable: false },
-  // The client hung up before its request was read: only a metrics label and a log line, no one hears it.
-  CLIENT_CLOSED_REQUEST: { status: 499, retriable: true },
-  FEATURE_UNAVAILABLE: { status: 501, retriable: false },
-  PAYLOAD_TOO_LARGE: { status: 413, retriable: false },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false },
-  INVALID_EVENT: { status: 422, retriable: false },
-  INTERNAL: { status: 500, retriable: false },
-  DELIVERY_FAILED: { status: 502, retriable: true },
-  KAFKA_UNAVAILABLE: { status: 503, retriable: true },
-  SHUTTING_DOWN: { status: 503, retriable: true },
+  NOT_STORED: true,
+  TRANSACTION_ABORTED: true,
+  NOT_FOUND: false,
+  INVALID_REQUEST: false,
+  METHOD_NOT_ALLOWED: false,
+  REQUEST_TIMEOUT: true,
+  EXPECTATION_FAILED: false,
+  HEADERS_TOO_LARGE: false,
+  CLIENT_CLOSED_REQUEST: true,
+  FEATURE_UNAVAILABLE: false,
+  PAYLOAD_TOO_LARGE: false,
+  UNSUPPORTED_MEDIA_TYPE: false,
+  INVALID_EVENT: false,
+  INTERNAL: false,
+  DELIVERY_FAILED: true,
+  KAFKA_UNAVAILABLE: true,
+  SHUTTING_DOWN: true,
   // The shared Idempotency-Key store is unreachable, or the first request with the key is still in flight.
-  IDEMPOTENCY_UNAVAILABLE: { status: 503, retriable: true },
-  DELIVERY_TIMEOUT: { status: 504, retriable: true },
-  CONFIG_INVALID: { status: 500, retriable: false },
-  CONTRACT_MISMATCH: { status: 500, retriable: false },
+  IDEMPOTENCY_UNAVAILABLE: true,
+  DELIVERY_TIMEOUT: true,
+  CONFIG_INVALID: false,
+  CONTRACT_MISMATCH: false,
 };
 
 export class KafkaPairError extends Error {
   readonly code: ErrorCode;
-  readonly status: number;
   readonly retriable: boolean;
   readonly issues: FieldIssue[] | undefined;
 
@@ -97,8 +89,7 @@ export class KafkaPairError extends Error {
     super(message, { cause: options.cause });
     this.name = "KafkaPairError";
     this.code = code;
-    this.status = specs[code].status;
-    this.retriable = specs[code].retriable;
+    this.retriable = retriable[code];
     this.issues = options.issues;
   }
 

@@ -1,7 +1,7 @@
 // Test support for the unit tests of every workspace (not used by the workers): an HTTP
 // server stand-in for boot tests, a valid order, and a wait on a condition.
 import type { OrderPlaced } from "./contracts/orders.ts";
-import type { Serve } from "./startup.ts";
+import type { Serve } from "./runtime/startup.ts";
 
 /** A Serve that keeps the fetch handler, so boot tests send requests without a socket. */
 export function fakeServer() {
@@ -39,3 +39,11 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
   }
   throw new Error(`never happened: ${what}`);
 }
+
+// The in-memory transport: the port's adapter for tests that need no broker.
+export {
+  MemoryCluster,
+  type MemoryTransport,
+  memoryTransport,
+  partitionForKey,
+} from "./transport/memory/index.ts";

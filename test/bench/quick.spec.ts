@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { contracts } from "@kafka-pair/shared/contracts";
-import { declaredTopics } from "@kafka-pair/shared/topics";
+import { declaredTopics } from "@kafka-pair/shared/runtime";
 import { beforeAll, describe, expect, inject, it } from "vitest";
 import { repoRoot } from "../../bench/lib/workers.ts";
 import { useAdmin, useNamespace } from "../helpers/kafka.ts";

@@ -4,12 +4,11 @@
 // Env: as the producer worker (KAFKA_BOOTSTRAP_SERVERS, KAFKA_NAMESPACE, PORT).
 
 import { bootProducer } from "@kafka-pair/producer/boot";
-import { loadConfig } from "@kafka-pair/shared/config";
-import { createLogger } from "@kafka-pair/shared/log";
+import { createLogger, loadConfig } from "@kafka-pair/shared/runtime";
 import { denoServe } from "@kafka-pair/shared/runtime/deno";
 import type { ProducerTransport } from "@kafka-pair/shared/transport";
-import type { FfiProducer, FfiProducerHandle } from "@kafka-pair/shared/transport/rdkafka-ffi";
-import { createDenoTransport } from "@kafka-pair/shared/transport/select-deno";
+import type { FfiProducer, FfiProducerHandle } from "@kafka-pair/shared/transport/deno";
+import { createDenoTransport } from "@kafka-pair/shared/transport/deno";
 
 const ERR_OUT_OF_ORDER_SEQUENCE_NUMBER = 45;
 const config = loadConfig("producer");

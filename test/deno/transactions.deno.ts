@@ -1,11 +1,11 @@
 // Run by transactions.spec.ts under Deno: an adapter's transactions (TRANSPORT picks it, as for
 // the workers), seen by its own read_committed consumer. Prints one JSON line with what happened;
 // the spec judges it. Env: KAFKA_BOOTSTRAP_SERVERS, TOPIC, GROUP, TRANSPORT.
-import { loadConfig } from "@kafka-pair/shared/config";
+
 import { KafkaPairError } from "@kafka-pair/shared/errors";
-import { createLogger } from "@kafka-pair/shared/log";
+import { createLogger, loadConfig } from "@kafka-pair/shared/runtime";
 import type { DeliveryReport } from "@kafka-pair/shared/transport";
-import { createDenoTransport } from "@kafka-pair/shared/transport/select-deno";
+import { createDenoTransport } from "@kafka-pair/shared/transport/deno";
 
 const topic = Deno.env.get("TOPIC") ?? "";
 const groupId = Deno.env.get("GROUP") ?? "";

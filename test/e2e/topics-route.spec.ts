@@ -1,12 +1,10 @@
 import { createProducerApp } from "@kafka-pair/producer/app";
 import { MemoryIdempotencyStore } from "@kafka-pair/producer/idempotency";
 import { createProducerMetrics } from "@kafka-pair/producer/metrics";
-import { loadConfig } from "@kafka-pair/shared/config";
 import { contracts } from "@kafka-pair/shared/contracts";
-import { createLogger } from "@kafka-pair/shared/log";
-import { provisionTopics } from "@kafka-pair/shared/startup";
+import { createLogger, loadConfig, provisionTopics } from "@kafka-pair/shared/runtime";
 import type { ProducerTransport } from "@kafka-pair/shared/transport";
-import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
+import { confluentTransport } from "@kafka-pair/shared/transport/node";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { anOrder } from "../helpers/events.ts";
 import { useNamespace } from "../helpers/kafka.ts";

@@ -1,6 +1,6 @@
 import { request } from "node:http";
 import { contracts } from "@kafka-pair/shared/contracts";
-import { declaredTopics } from "@kafka-pair/shared/topics";
+import { declaredTopics } from "@kafka-pair/shared/runtime";
 import type { AdminTransport } from "@kafka-pair/shared/transport";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";

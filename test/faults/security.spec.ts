@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { contracts } from "@kafka-pair/shared/contracts";
-import { declaredTopics } from "@kafka-pair/shared/topics";
+import { declaredTopics } from "@kafka-pair/shared/runtime";
 import type { AdminTransport } from "@kafka-pair/shared/transport";
 import { beforeAll, describe, expect, it } from "vitest";
 import { anOrder, readJson } from "../helpers/events.ts";

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Namespace } from "@kafka-pair/shared/namespace";
+import type { Namespace } from "@kafka-pair/shared/runtime";
 import type { AdminTransport } from "@kafka-pair/shared/transport";
 import type { LogLine, Worker } from "./workers.ts";
 

@@ -1,11 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { loadConfig } from "@kafka-pair/shared/config";
 import { contracts } from "@kafka-pair/shared/contracts";
-import { createLogger } from "@kafka-pair/shared/log";
-import { type Namespace, namespace } from "@kafka-pair/shared/namespace";
-import { declaredTopics } from "@kafka-pair/shared/topics";
+import { createLogger, declaredTopics, loadConfig, type Namespace, namespace } from "@kafka-pair/shared/runtime";
 import type { AdminTransport } from "@kafka-pair/shared/transport";
-import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
+import { confluentTransport } from "@kafka-pair/shared/transport/node";
 import { inject } from "vitest";
 import { atFileEnd } from "./teardown.ts";
 

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { Namespace } from "@kafka-pair/shared/namespace";
+import type { Namespace } from "@kafka-pair/shared/runtime";
 import type { AdminTransport } from "@kafka-pair/shared/transport";
 import { beforeAll, expect, inject } from "vitest";
 import { anOrder, postJson, readJson } from "./events.ts";

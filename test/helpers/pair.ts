@@ -1,4 +1,4 @@
-import type { Namespace } from "@kafka-pair/shared/namespace";
+import type { Namespace } from "@kafka-pair/shared/runtime";
 import type { AdminTransport } from "@kafka-pair/shared/transport";
 import { beforeAll, expect } from "vitest";
 import { anOrder, postJson, readJson } from "./events.ts";

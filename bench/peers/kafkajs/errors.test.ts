@@ -3,15 +3,15 @@ import { toDeliveryError } from "./errors.ts";
 
 describe("toDeliveryError (KafkaJS)", () => {
   it.each([
-    [{ type: "MESSAGE_TOO_LARGE" }, "PAYLOAD_TOO_LARGE", 413],
-    [{ type: "RECORD_LIST_TOO_LARGE" }, "PAYLOAD_TOO_LARGE", 413],
-    [{ name: "KafkaJSRequestTimeoutError" }, "DELIVERY_TIMEOUT", 504],
-    [{ name: "KafkaJSConnectionError", message: "ECONNREFUSED" }, "KAFKA_UNAVAILABLE", 503],
-    [{ name: "KafkaJSBrokerNotFound" }, "KAFKA_UNAVAILABLE", 503],
-    [{ name: "KafkaJSProtocolError", message: "NOT_LEADER" }, "DELIVERY_FAILED", 502],
-  ])("maps %j to %s", (err, code, status) => {
+    [{ type: "MESSAGE_TOO_LARGE" }, "PAYLOAD_TOO_LARGE", false],
+    [{ type: "RECORD_LIST_TOO_LARGE" }, "PAYLOAD_TOO_LARGE", false],
+    [{ name: "KafkaJSRequestTimeoutError" }, "DELIVERY_TIMEOUT", true],
+    [{ name: "KafkaJSConnectionError", message: "ECONNREFUSED" }, "KAFKA_UNAVAILABLE", true],
+    [{ name: "KafkaJSBrokerNotFound" }, "KAFKA_UNAVAILABLE", true],
+    [{ name: "KafkaJSProtocolError", message: "NOT_LEADER" }, "DELIVERY_FAILED", true],
+  ])("maps %j to %s", (err, code, retriable) => {
     const mapped = toDeliveryError(err);
-    expect(mapped).toMatchObject({ code, status });
+    expect(mapped).toMatchObject({ code, retriable });
     expect(mapped.cause).toBe(err);
   });
 

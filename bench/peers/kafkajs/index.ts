@@ -1,6 +1,6 @@
 // KafkaJS is CommonJS: take its values from the default export; types import fine by name.
 
-import type { Logger } from "@kafka-pair/shared/log";
+import type { Logger } from "@kafka-pair/shared/runtime";
 import type { KafkaTransport } from "@kafka-pair/shared/transport";
 import type { KafkaConfig, logCreator, SASLOptions } from "kafkajs";
 import kafkajs from "kafkajs";

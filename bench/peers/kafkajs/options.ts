@@ -1,5 +1,4 @@
-import type { KafkaConnection } from "@kafka-pair/shared/config";
-import type { Logger } from "@kafka-pair/shared/log";
+import type { KafkaConnection, Logger } from "@kafka-pair/shared/runtime";
 
 export interface KafkaJsOptions {
   connection: KafkaConnection;

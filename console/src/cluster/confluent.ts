@@ -5,8 +5,7 @@
 import { connect as tcpConnect } from "node:net";
 import type { KafkaConsumer, KafkaJS, Message } from "@confluentinc/kafka-javascript";
 import confluent from "@confluentinc/kafka-javascript";
-import type { KafkaConnection } from "@kafka-pair/shared/config";
-import type { Logger } from "@kafka-pair/shared/log";
+import type { KafkaConnection, Logger } from "@kafka-pair/shared/runtime";
 import type {
   BrokerInfo,
   ConsoleCluster,

@@ -1,4 +1,4 @@
-import type { Logger } from "@kafka-pair/shared/log";
+import type { Logger } from "@kafka-pair/shared/runtime";
 import type { ConsoleCluster } from "../cluster/types.ts";
 import { groupLag, totalCommitted, totalLag } from "./lag.ts";
 

@@ -1,13 +1,16 @@
 import type { KafkaPairError } from "@kafka-pair/shared/errors";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import { httpStatusOf } from "../http-status.ts";
 import { canWrite, writeGuard } from "./guard.ts";
 import { isLoopback } from "./loopback.ts";
 
 function guarded(options: Parameters<typeof writeGuard>[0]) {
   const app = new Hono();
   app.post("/change", writeGuard(options), (c) => c.json({ changed: true }));
-  app.onError((err, c) => c.json({ code: (err as KafkaPairError).code }, (err as KafkaPairError).status as 400));
+  app.onError((err, c) =>
+    c.json({ code: (err as KafkaPairError).code }, httpStatusOf((err as KafkaPairError).code) as 400),
+  );
   return app;
 }
 

@@ -1,12 +1,15 @@
-import { contracts, deadLetterTopicOf, decodeValue, type TopicContract } from "@kafka-pair/shared/contracts";
 import {
   type CloudEventAttributes,
   cloudEventFrom,
+  contracts,
+  deadLetterTopicOf,
+  decodeValue,
+  type TopicContract,
   type TraceContext,
   traceContextFrom,
-} from "@kafka-pair/shared/envelope";
+} from "@kafka-pair/shared/contracts";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
-import type { Namespace } from "@kafka-pair/shared/namespace";
+import type { Namespace } from "@kafka-pair/shared/runtime";
 import type { StoredRecord } from "../cluster/types.ts";
 
 /** What a topic is to the console: a contract's topic, its dead-letter topic, or neither. */

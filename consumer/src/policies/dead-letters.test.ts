@@ -1,4 +1,4 @@
-import { namespace } from "@kafka-pair/shared/namespace";
+import { namespace } from "@kafka-pair/shared/runtime";
 import type { ConsumedMessage } from "@kafka-pair/shared/transport";
 import { describe, expect, it } from "vitest";
 import { createConsumerMetrics } from "../metrics.ts";

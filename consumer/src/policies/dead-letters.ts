@@ -1,4 +1,4 @@
-import type { Logger } from "@kafka-pair/shared/log";
+import type { Logger } from "@kafka-pair/shared/runtime";
 import type { ConsumedMessage, ProduceRecord, ProducerTransport } from "@kafka-pair/shared/transport";
 import { backoffDelay } from "../concurrency.ts";
 import { type DeadLetterReason, deadLetterRecord } from "../dead-letter.ts";

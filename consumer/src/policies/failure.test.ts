@@ -1,6 +1,5 @@
 import { defineTopic, healthTopic, ordersTopic, type TopicContract } from "@kafka-pair/shared/contracts";
-import { namespace } from "@kafka-pair/shared/namespace";
-import { provisionTopics } from "@kafka-pair/shared/startup";
+import { namespace, provisionTopics } from "@kafka-pair/shared/runtime";
 import type { ConsumedMessage } from "@kafka-pair/shared/transport";
 import { describe, expect, it } from "vitest";
 import { Semaphore } from "../concurrency.ts";

@@ -11,11 +11,10 @@
  * transport it selects, ...): the replay itself (./replay.ts) sees only the transport port.
  */
 import { parseArgs } from "node:util";
-import { loadConfig } from "@kafka-pair/shared/config";
 import { deadLetterTopicOf, findContract } from "@kafka-pair/shared/contracts";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
-import { createLogger } from "@kafka-pair/shared/log";
-import { createTransport } from "@kafka-pair/shared/transport/select";
+import { createLogger, loadConfig } from "@kafka-pair/shared/runtime";
+import { createTransport } from "@kafka-pair/shared/transport/node";
 import { replayDeadLetters } from "./replay.ts";
 
 const { positionals, values } = parseArgs({

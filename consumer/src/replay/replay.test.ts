@@ -1,4 +1,4 @@
-import { createLogger } from "@kafka-pair/shared/log";
+import { createLogger } from "@kafka-pair/shared/runtime";
 import { describe, expect, it } from "vitest";
 import { anOrder, kafka } from "../test-kit.ts";
 import { replayDeadLetters } from "./replay.ts";

@@ -1,4 +1,4 @@
-import type { Logger } from "@kafka-pair/shared/log";
+import type { Logger } from "@kafka-pair/shared/runtime";
 import type { ConsumedMessage, KafkaTransport } from "@kafka-pair/shared/transport";
 import { replayRecord } from "../dead-letter.ts";
 import { replayLetter } from "./letter.ts";

@@ -1,5 +1,5 @@
 import { ordersTopic } from "@kafka-pair/shared/contracts";
-import { createLogger } from "@kafka-pair/shared/log";
+import { createLogger } from "@kafka-pair/shared/runtime";
 import type { ConsumedMessage } from "@kafka-pair/shared/transport";
 import { describe, expect, it } from "vitest";
 import { Semaphore } from "../concurrency.ts";

@@ -1,6 +1,5 @@
-import { decodeValue } from "@kafka-pair/shared/contracts";
-import { cloudEventFrom, traceContextFrom } from "@kafka-pair/shared/envelope";
-import type { Logger } from "@kafka-pair/shared/log";
+import { cloudEventFrom, decodeValue, traceContextFrom } from "@kafka-pair/shared/contracts";
+import type { Logger } from "@kafka-pair/shared/runtime";
 import type { ConsumedMessage } from "@kafka-pair/shared/transport";
 import type { Semaphore } from "../concurrency.ts";
 import { BatchFailure, type MessageContext, type Subscription } from "../handler.ts";

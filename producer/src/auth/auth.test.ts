@@ -1,9 +1,6 @@
 import { contracts } from "@kafka-pair/shared/contracts";
-import { createLogger } from "@kafka-pair/shared/log";
-import { namespace } from "@kafka-pair/shared/namespace";
-import { provisionTopics } from "@kafka-pair/shared/startup";
-import { anOrder } from "@kafka-pair/shared/testing";
-import { memoryTransport } from "@kafka-pair/shared/transport/memory";
+import { createLogger, namespace, provisionTopics } from "@kafka-pair/shared/runtime";
+import { anOrder, memoryTransport } from "@kafka-pair/shared/testing";
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JWTPayload, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { createProducerApp } from "../app.ts";

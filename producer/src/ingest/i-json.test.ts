@@ -1,6 +1,7 @@
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { httpStatusOf } from "../http-status.ts";
 import { countMembers, parseIJson } from "./i-json.ts";
 
 function refusal(text: string): KafkaPairError {
@@ -22,7 +23,7 @@ describe("parseIJson", () => {
   it("refuses a member name given twice at the top level, with 400, the path and the position", () => {
     const err = refusal('{"orderId":"A",\n "orderId":"B"}');
     expect(err.code).toBe("NOT_I_JSON");
-    expect(err.status).toBe(400);
+    expect(httpStatusOf(err.code)).toBe(400);
     expect(err.message).toBe(
       'body is not I-JSON (RFC 7493): member name "orderId" appears twice (again at line 2, column 2) at orderId',
     );

@@ -1,5 +1,5 @@
-import { type ReadEvent, readBinaryHttpEvent, readStructuredEvent } from "@kafka-pair/shared/envelope";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
+import { type ReadEvent, readBinaryHttpEvent, readStructuredEvent } from "./cloudevents-http.ts";
 import { parseIJson } from "./i-json.ts";
 
 /** One event of a request before it meets its contract: its data, and its CloudEvents envelope if any. */

@@ -1,5 +1,5 @@
 import { defineTopic, healthTopic, ordersTopic } from "@kafka-pair/shared/contracts";
-import { namespace } from "@kafka-pair/shared/namespace";
+import { namespace } from "@kafka-pair/shared/runtime";
 import { anOrder } from "@kafka-pair/shared/testing";
 import { describe, expect, it } from "vitest";
 import { buildRecord, type RecordContext } from "./record.ts";

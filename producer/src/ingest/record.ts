@@ -1,13 +1,15 @@
-import { encodeValue, parseEvent, type TopicContract } from "@kafka-pair/shared/contracts";
 import {
   type CloudEventAttributes,
+  encodeValue,
+  parseEvent,
   SPEC_VERSION,
+  type TopicContract,
   type TraceHeaders,
   toKafkaHeaders,
   traceOf,
-} from "@kafka-pair/shared/envelope";
+} from "@kafka-pair/shared/contracts";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
-import type { Namespace } from "@kafka-pair/shared/namespace";
+import type { Namespace } from "@kafka-pair/shared/runtime";
 import type { ProduceRecord } from "@kafka-pair/shared/transport";
 import type { Principal } from "../auth/principal.ts";
 import { parseIJson } from "./i-json.ts";

@@ -1,5 +1,4 @@
-import { healthTopic } from "@kafka-pair/shared/contracts";
-import { startTrace } from "@kafka-pair/shared/envelope";
+import { healthTopic, startTrace } from "@kafka-pair/shared/contracts";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";

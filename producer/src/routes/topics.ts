@@ -1,5 +1,4 @@
-import { findContract } from "@kafka-pair/shared/contracts";
-import { startTrace, traceOf } from "@kafka-pair/shared/envelope";
+import { findContract, startTrace, traceOf } from "@kafka-pair/shared/contracts";
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import { Hono } from "hono";
 import { authenticate, authenticatorOf, authorize, type Principal } from "../auth/index.ts";

@@ -1,5 +1,5 @@
-import type { Logger } from "@kafka-pair/shared/log";
-import { namespace } from "@kafka-pair/shared/namespace";
+import type { Logger } from "@kafka-pair/shared/runtime";
+import { namespace } from "@kafka-pair/shared/runtime";
 import type { DeliveryReport, ProduceRecord, ProducerTransport } from "@kafka-pair/shared/transport";
 import { pino } from "pino";
 import { createProducerApp, type ProducerDeps } from "../app.ts";

@@ -32,7 +32,7 @@ describe("contracts", () => {
       }
     })();
     expect(error).toBeInstanceOf(KafkaPairError);
-    expect(error?.status).toBe(422);
+    expect(error?.code).toBe("INVALID_EVENT");
     expect(error?.issues?.map((i) => i.path).sort()).toEqual(["extra", "lines.0.quantity", "lines.0.sku"]);
   });
 

@@ -2,9 +2,12 @@ import type { TopicContract } from "./contract.ts";
 import { healthTopic } from "./health.ts";
 import { ordersTopic } from "./orders.ts";
 
+export * from "./cloudevents.ts";
 export * from "./contract.ts";
+export * from "./date-time.ts";
 export * from "./health.ts";
 export * from "./orders.ts";
+export * from "./trace-context.ts";
 
 /** Every topic the pair knows; the producer accepts nothing else. */
 export const contracts = [healthTopic, ordersTopic] as const satisfies readonly TopicContract[];

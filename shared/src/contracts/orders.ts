@@ -1,6 +1,6 @@
 import * as v from "valibot";
-import { isRealDateTime } from "../envelope.ts";
 import { defineTopic } from "./contract.ts";
+import { isRealDateTime } from "./date-time.ts";
 
 /**
  * Bounds with a business meaning, all far inside JavaScript's safe integers (2^53 - 1), so a

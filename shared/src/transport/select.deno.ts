@@ -1,5 +1,5 @@
-import type { WorkerConfig } from "../config.ts";
-import type { Logger } from "../log.ts";
+import type { WorkerConfig } from "../runtime/config.ts";
+import type { Logger } from "../runtime/log.ts";
 import type { KafkaTransport } from "./types.ts";
 
 /**
@@ -21,3 +21,6 @@ export async function createDenoTransport(config: WorkerConfig, logger: Logger):
     libraryPath: config.librdkafkaPath,
   });
 }
+
+// The FFI producer's handle, for the Deno specs that reach its fatal-error path.
+export type { FfiProducer, FfiProducerHandle } from "./rdkafka-ffi/index.deno.ts";

@@ -1,6 +1,6 @@
-import type { WorkerConfig } from "../config.ts";
 import { KafkaPairError } from "../errors.ts";
-import type { Logger } from "../log.ts";
+import type { WorkerConfig } from "../runtime/config.ts";
+import type { Logger } from "../runtime/log.ts";
 import type { KafkaTransport } from "./types.ts";
 
 /** The Node adapter: the librdkafka core on the Confluent binding, imported only when asked for. */
@@ -22,3 +22,6 @@ export async function createTransport(config: WorkerConfig, logger: Logger): Pro
     group: config.group,
   });
 }
+
+// For composition roots that set the adapter's options themselves (the console, tests, measurements).
+export { confluentTransport } from "./confluent/index.ts";

@@ -2,7 +2,7 @@
 
 import type { KafkaJS } from "@confluentinc/kafka-javascript";
 import confluent from "@confluentinc/kafka-javascript";
-import type { Logger } from "../../log.ts";
+import type { Logger } from "../../runtime/log.ts";
 import { LibrdkafkaConsumer } from "../librdkafka/consumer.ts";
 import { LibrdkafkaProducer } from "../librdkafka/producer.ts";
 import type { KafkaTransport } from "../types.ts";

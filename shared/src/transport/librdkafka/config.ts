@@ -1,6 +1,6 @@
 // librdkafka's configuration dictionaries, built once for both native layers: what a producer,
 // a consumer or an admin handle is given is decided here and nowhere else.
-import type { GroupSettings, KafkaConnection } from "../../config.ts";
+import type { GroupSettings, KafkaConnection } from "../../runtime/config.ts";
 import type { ConsumerOptions } from "../consumer.ts";
 import type { Properties } from "./native.ts";
 import type { LibrdkafkaOptions } from "./options.ts";

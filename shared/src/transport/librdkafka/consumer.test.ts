@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../../log.ts";
+import { createLogger } from "../../runtime/log.ts";
 import { until } from "../../testing.ts";
 import type { ConsumedMessage, TopicPartition } from "../consumer.ts";
 import { groupProperties } from "./config.ts";

@@ -1,5 +1,5 @@
 import { KafkaPairError } from "../../errors.ts";
-import type { Logger } from "../../log.ts";
+import type { Logger } from "../../runtime/log.ts";
 import type {
   CommitPosition,
   ConsumedMessage,

@@ -1,5 +1,5 @@
-import type { GroupSettings, KafkaConnection } from "../../config.ts";
-import type { Logger } from "../../log.ts";
+import type { GroupSettings, KafkaConnection } from "../../runtime/config.ts";
+import type { Logger } from "../../runtime/log.ts";
 
 /** What the librdkafka core needs from the worker's configuration, on either native layer. */
 export interface LibrdkafkaOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { Logger } from "../../log.ts";
+import type { Logger } from "../../runtime/log.ts";
 import type { TopicPartition } from "../consumer.ts";
 import {
   activePartitions,

@@ -1,7 +1,7 @@
 // Per-partition bookkeeping of the librdkafka core's consumer (consumer.ts), whichever way librdkafka is
 // reached. No client import and no Deno globals,
 // so Node, Deno and the unit project all load it.
-import type { Logger } from "../../log.ts";
+import type { Logger } from "../../runtime/log.ts";
 import type { RebalanceListener, TopicPartition } from "../consumer.ts";
 
 /** Map key of one partition. */

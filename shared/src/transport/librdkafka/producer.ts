@@ -1,5 +1,5 @@
 import { KafkaPairError } from "../../errors.ts";
-import type { Logger } from "../../log.ts";
+import type { Logger } from "../../runtime/log.ts";
 import type { DeliveryReport, ProduceRecord, ProducerStats, ProducerTransport, TransactionScope } from "../producer.ts";
 import { producerProperties } from "./config.ts";
 import { HeaderCache } from "./headers.ts";

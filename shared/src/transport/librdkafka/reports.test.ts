@@ -39,14 +39,14 @@ describe("toDeliveryError (librdkafka)", () => {
     Object.assign(new Error(message), { code, errno: code, origin: "kafka" });
 
   it.each([
-    [-184, "KAFKA_UNAVAILABLE", 503, "local produce queue is full"],
-    [-192, "DELIVERY_TIMEOUT", 504, "delivery timed out; the record may or may not have been written"],
-    [10, "PAYLOAD_TOO_LARGE", 413, "record is larger than the topic accepts"],
-    [-195, "DELIVERY_FAILED", 502, "delivery failed: broker said no"],
-  ])("maps code %i to %s (%i)", (code, expected, status, message) => {
+    [-184, "KAFKA_UNAVAILABLE", true, "local produce queue is full"],
+    [-192, "DELIVERY_TIMEOUT", true, "delivery timed out; the record may or may not have been written"],
+    [10, "PAYLOAD_TOO_LARGE", false, "record is larger than the topic accepts"],
+    [-195, "DELIVERY_FAILED", true, "delivery failed: broker said no"],
+  ])("maps code %i to %s (retriable: %s)", (code, expected, retriable, message) => {
     const err = rd(code);
     const mapped = toDeliveryError(err.code, err.message, err);
-    expect(mapped).toMatchObject({ code: expected, status, message });
+    expect(mapped).toMatchObject({ code: expected, retriable, message });
     expect(mapped.cause).toBe(err);
   });
 });

@@ -4,13 +4,13 @@ import { apiIds, toDeliveryError } from "./errors.ts";
 
 describe("toDeliveryError (@platformatic/kafka)", () => {
   it.each([
-    [{ apiId: "MESSAGE_TOO_LARGE" }, "PAYLOAD_TOO_LARGE", 413],
-    [{ errors: [{ errors: [{ apiId: "RECORD_LIST_TOO_LARGE" }] }] }, "PAYLOAD_TOO_LARGE", 413],
-    [{ code: "PLT_KFK_TIMEOUT" }, "DELIVERY_TIMEOUT", 504],
-    [{ code: "PLT_KFK_NETWORK", message: "ECONNREFUSED" }, "KAFKA_UNAVAILABLE", 503],
-    [{ code: "PLT_KFK_RESPONSE", message: "NOT_LEADER" }, "DELIVERY_FAILED", 502],
-  ])("maps %j to %s", (err, code, status) => {
-    expect(toDeliveryError(err)).toMatchObject({ code, status });
+    [{ apiId: "MESSAGE_TOO_LARGE" }, "PAYLOAD_TOO_LARGE", false],
+    [{ errors: [{ errors: [{ apiId: "RECORD_LIST_TOO_LARGE" }] }] }, "PAYLOAD_TOO_LARGE", false],
+    [{ code: "PLT_KFK_TIMEOUT" }, "DELIVERY_TIMEOUT", true],
+    [{ code: "PLT_KFK_NETWORK", message: "ECONNREFUSED" }, "KAFKA_UNAVAILABLE", true],
+    [{ code: "PLT_KFK_RESPONSE", message: "NOT_LEADER" }, "DELIVERY_FAILED", true],
+  ])("maps %j to %s", (err, code, retriable) => {
+    expect(toDeliveryError(err)).toMatchObject({ code, retriable });
   });
 
   it("passes a KafkaPairError through untouched", () => {

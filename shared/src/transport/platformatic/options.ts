@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { BaseOptions, SASLMechanismValue } from "@platformatic/kafka";
-import type { KafkaConnection } from "../../config.ts";
-import type { Logger } from "../../log.ts";
+import type { KafkaConnection } from "../../runtime/config.ts";
+import type { Logger } from "../../runtime/log.ts";
 
 export interface PlatformaticOptions {
   connection: KafkaConnection;

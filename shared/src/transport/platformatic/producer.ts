@@ -9,7 +9,7 @@ import {
   stringSerializer,
 } from "@platformatic/kafka";
 import { KafkaPairError } from "../../errors.ts";
-import type { Logger } from "../../log.ts";
+import type { Logger } from "../../runtime/log.ts";
 import type { DeliveryReport, ProduceRecord, ProducerTransport, TransactionScope } from "../producer.ts";
 import { toDeliveryError } from "./errors.ts";
 import { baseOptions, type PlatformaticOptions } from "./options.ts";

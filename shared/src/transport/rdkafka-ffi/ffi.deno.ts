@@ -1,6 +1,6 @@
 // Small helpers over the raw symbols: C strings, configuration, errors, the event pump.
 import { setImmediate } from "node:timers";
-import type { Logger } from "../../log.ts";
+import type { Logger } from "../../runtime/log.ts";
 import type { NativeErrorInfo } from "../librdkafka/native.ts";
 import { CONST, LAYOUT } from "./layout.ts";
 import type { LoadedLibrary, RdKafka } from "./library.deno.ts";

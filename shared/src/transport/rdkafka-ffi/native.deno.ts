@@ -2,7 +2,7 @@
 // Node binding wraps. Calls, memory and ownership only; every decision is the core's
 // (../librdkafka/). Each rd_kafka_t and queue here is owned by one object and freed in its close().
 import { KafkaPairError } from "../../errors.ts";
-import type { Logger } from "../../log.ts";
+import type { Logger } from "../../runtime/log.ts";
 import type { CommitPosition, TopicPartition } from "../consumer.ts";
 import {
   type ConsumerSink,

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { KafkaPairError } from "./errors.ts";
+import { KafkaPairError } from "../errors.ts";
 import { type Namespace, namespace } from "./namespace.ts";
 
 const port = (fallback: number) =>

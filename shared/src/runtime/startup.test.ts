@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { KafkaPairError } from "./errors.ts";
+import { KafkaPairError } from "../errors.ts";
 import { createLogger } from "./log.ts";
 import { retryUntilDone } from "./startup.ts";
 

@@ -17,7 +17,7 @@ export function denoServe(
 
 /**
  * SIGTERM or SIGINT: shut the worker down gracefully, then exit with its code; a relayed
- * duplicate is ignored, a later signal forces the exit (shared/src/signals.ts).
+ * duplicate is ignored, a later signal forces the exit (./signals.ts).
  */
 export function exitOnSignals(worker: { shutdown(signal: string): Promise<number> }, logger: Logger): void {
   const onSignal = stopOnSignals({

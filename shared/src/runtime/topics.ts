@@ -1,8 +1,8 @@
-import { deadLetterTopicOf, type TopicContract } from "./contracts/contract.ts";
-import { KafkaPairError } from "./errors.ts";
+import { deadLetterTopicOf, type TopicContract } from "../contracts/contract.ts";
+import { KafkaPairError } from "../errors.ts";
+import type { AdminTransport, TopicState } from "../transport/types.ts";
 import type { Logger } from "./log.ts";
 import type { Namespace } from "./namespace.ts";
-import type { AdminTransport, TopicState } from "./transport/types.ts";
 
 /** A topic the cluster must have, as a contract declares it (the topic itself or its dead-letter topic). */
 export interface DeclaredTopic {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { contracts } from "./contracts/index.ts";
+import { contracts } from "../contracts/index.ts";
+import { memoryTransport } from "../transport/memory/index.ts";
 import { createLogger } from "./log.ts";
 import { namespace } from "./namespace.ts";
 import { declaredTopics, ensureTopics } from "./topics.ts";
-import { memoryTransport } from "./transport/memory/index.ts";
 
 const logger = createLogger("test", "silent");
 

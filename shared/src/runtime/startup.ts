@@ -1,9 +1,9 @@
-import type { TopicContract } from "./contracts/contract.ts";
-import { KafkaPairError } from "./errors.ts";
+import type { TopicContract } from "../contracts/contract.ts";
+import { KafkaPairError } from "../errors.ts";
+import type { KafkaTransport } from "../transport/types.ts";
 import type { Logger } from "./log.ts";
 import type { Namespace } from "./namespace.ts";
 import { ensureTopics } from "./topics.ts";
-import type { KafkaTransport } from "./transport/types.ts";
 
 /** What the runtime (Node or Deno) provides a worker: an HTTP server for a fetch handler. */
 export type Serve = (
