@@ -34,6 +34,14 @@ module.exports = {
       to: { path: adapters, reachable: true },
     },
     {
+      name: "tooling-one-way",
+      comment:
+        "scripts/ is the infrastructure (Kafka launcher, set-up, free ports, docs generators) that bench/, test/ and faults/ build on; measurements live in bench/ (bench/measure/). Nothing in scripts/ imports bench/, test/ or faults/.",
+      severity: "error",
+      from: { path: "^scripts/" },
+      to: { path: "^(bench|test|faults)/" },
+    },
+    {
       name: "kafkajs-is-a-bench-peer",
       comment: "KafkaJS is the benchmark's peer (bench/peers/kafkajs), not a client of the product.",
       severity: "error",

@@ -6,9 +6,9 @@ import { parseArgs } from "node:util";
 import { buildRecord } from "@kafka-pair/producer/ingest/record";
 import { ordersTopic, startTrace } from "@kafka-pair/shared/contracts";
 import { createLogger, loadConfig } from "@kafka-pair/shared/runtime";
-import { runtimeTransport } from "../../scripts/measure/runtime-transport.ts";
 import { orderPool } from "../lib/events.ts";
 import { encodeHistogram, newHistogram, recordMs } from "../lib/hist.ts";
+import { runtimeTransport } from "../measure/runtime-transport.ts";
 
 const { values: args } = parseArgs({
   options: {

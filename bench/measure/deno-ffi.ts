@@ -1,14 +1,14 @@
 // Deno on librdkafka through FFI, measured against Node's Confluent binding and Deno's
-// @platformatic/kafka fallback: client-raw (the transport alone, scripts/measure/client-raw-runtime.ts)
+// @platformatic/kafka fallback: client-raw (the transport alone, bench/measure/client-raw-runtime.ts)
 // and http-single (one event per POST to the producer worker), each REPEAT times, plus one
 // 100k-record Deno FFI run with RSS sampled. CPU time per event comes from /proc/<pid>/stat,
 // because the machine is shared and rates alone say little.
-// Usage: KAFKA_BOOTSTRAP_SERVERS=... npx tsx scripts/measure/deno-ffi.ts [--records 20000] [--requests 5000] [--repeat 3]
+// Usage: KAFKA_BOOTSTRAP_SERVERS=... npx tsx bench/measure/deno-ffi.ts [--records 20000] [--requests 5000] [--repeat 3]
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { freePort } from "../free-port.ts";
+import { freePort } from "../../scripts/free-port.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const deno = `${root}node_modules/.bin/deno`;
@@ -66,7 +66,7 @@ interface RawResult {
 }
 
 async function clientRaw(peer: Peer, records: number): Promise<RawResult> {
-  const [cmd, args] = command(peer, "scripts/measure/client-raw-runtime.ts");
+  const [cmd, args] = command(peer, "bench/measure/client-raw-runtime.ts");
   const out = await run(cmd, args, {
     KAFKA_BOOTSTRAP_SERVERS: bootstrap as string,
     TRANSPORT: peer.transport,

@@ -4,7 +4,7 @@
  * foreground process group), started again, and the clock runs until the restarted consumer
  * handles the next health ping. Pings go to a producer (`--ping`) every 250 ms throughout.
  *
- *   npx tsx scripts/measure/dev-loop.ts --command "npm run dev -w consumer" \
+ *   npx tsx bench/measure/dev-loop.ts --command "npm run dev -w consumer" \
  *     --ping http://127.0.0.1:4401/kafka/health [--stop ctrl-c|SIGINT|SIGTERM] [--rounds 3]
  *     [--handled-in consumer.log]   (a producer command: pings are handled by a consumer logging there)
  *

@@ -3,7 +3,7 @@
 // half of each orders partition for a group (so it has lag), starts the console on PORT against
 // that namespace, times every page ROUNDS times (server time to the last byte, through fetch),
 // prints one JSON line per page and a table, then deletes the topics and the group.
-//   KAFKA_BOOTSTRAP_SERVERS=… PORT=4389 npx tsx scripts/measure/console-pages.ts
+//   KAFKA_BOOTSTRAP_SERVERS=… PORT=4389 npx tsx bench/measure/console-pages.ts
 // Env: EVENTS (100000), ROUNDS (5), PORT (4389).
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";

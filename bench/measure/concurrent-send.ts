@@ -1,15 +1,15 @@
 /**
  * Transport-level throughput with N concurrent awaited sends (what N HTTP clients cause),
- * no HTTP involved: `npx tsx scripts/measure/concurrent-send.ts [concurrency] [seconds]`.
+ * no HTTP involved: `npx tsx bench/measure/concurrent-send.ts [concurrency] [seconds]`.
  */
 import confluentLib from "@confluentinc/kafka-javascript";
 import { createLogger, loadConfig } from "@kafka-pair/shared/runtime";
 import type { ProducerTransport } from "@kafka-pair/shared/transport";
 import { confluentTransport } from "@kafka-pair/shared/transport/node";
 import * as hdr from "hdr-histogram-js";
-import { processCpuSeconds } from "../../bench/lib/proc.ts";
-import { kafkaJsTransport } from "../../bench/peers/kafkajs/index.ts";
-import { BROKER_IDS, brokerPid } from "../kafka/launcher.ts";
+import { BROKER_IDS, brokerPid } from "../../scripts/kafka/launcher.ts";
+import { processCpuSeconds } from "../lib/proc.ts";
+import { kafkaJsTransport } from "../peers/kafkajs/index.ts";
 
 /** CPU seconds of the launcher's brokers so far (NaN when they are not local processes). */
 function brokersCpu(): number {

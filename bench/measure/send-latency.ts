@@ -1,6 +1,6 @@
 /**
  * Measures what one awaited send costs with each way of using the Confluent client, so the
- * producer's choice is a measurement: `npx tsx scripts/measure/send-latency.ts [count]`.
+ * producer's choice is a measurement: `npx tsx bench/measure/send-latency.ts [count]`.
  * Sequential sends (one in flight), 1 KiB values, acks=all, idempotent, against the configured cluster.
  */
 import confluent from "@confluentinc/kafka-javascript";

@@ -1,7 +1,7 @@
 /**
  * CPU per request of the producer's HTTP edge alone (Hono app, routes, contract, logging,
  * metrics), with a transport that acknowledges at once: no librdkafka, no brokers, no sockets.
- * `npx tsx scripts/measure/edge-cpu.ts [requests]` prints µs of CPU per single-event POST and per
+ * `npx tsx bench/measure/edge-cpu.ts [requests]` prints µs of CPU per single-event POST and per
  * record of a 100-record batch, for each ACCESS_LOG mode, logging at info to /dev/null with
  * synchronous writes (as stdout to a file or pipe is). Three alternating rounds; a single process.
  */
@@ -12,7 +12,7 @@ import { createProducerMetrics } from "@kafka-pair/producer/metrics";
 import { loadConfig } from "@kafka-pair/shared/runtime";
 import type { DeliveryReport, ProduceRecord, ProducerTransport } from "@kafka-pair/shared/transport";
 import { pino } from "pino";
-import { orderPool } from "../../bench/lib/events.ts";
+import { orderPool } from "../lib/events.ts";
 
 const requests = Number(process.argv[2] ?? 20_000);
 const config = loadConfig("producer", { KAFKA_NAMESPACE: "" });

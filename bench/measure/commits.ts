@@ -15,7 +15,7 @@ import { OffsetTracker } from "@kafka-pair/consumer/offsets";
 import { createLogger, loadConfig } from "@kafka-pair/shared/runtime";
 import type { CommitPosition, ConsumedMessage, ConsumerTransport } from "@kafka-pair/shared/transport";
 import { createTransport } from "@kafka-pair/shared/transport/node";
-import { timerCommits } from "./lib/timer-commits.ts";
+import { timerCommits } from "../lib/timer-commits.ts";
 
 const total = Number(process.argv[2] ?? 20_000);
 const config = loadConfig("consumer");
