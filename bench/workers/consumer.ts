@@ -28,6 +28,8 @@ const { values: args } = parseArgs({
     /** A wait per message in the handler, standing for its I/O (a database write, an HTTP call). */
     "io-ms": { type: "string", default: "0" },
     "stats-file": { type: "string" },
+    /** Keep each handled message's partition and time: served at /bench/trace, written here at exit (bench/rebalance.ts). */
+    "trace-file": { type: "string" },
   },
 });
 
@@ -52,6 +54,8 @@ const stats = {
   producedToHandler: newHistogram(),
 };
 let previous = 0;
+/** With --trace-file: [partition, epoch ms when its handler finished] per message, in handling order. */
+const trace: Array<[number, number]> = [];
 const ioMs = Number(args["io-ms"]);
 const ordering = args.ordering as Ordering | undefined;
 if (ordering !== undefined && !ORDERINGS.includes(ordering))
@@ -85,6 +89,7 @@ const benchOrders = subscribe({
     if (previous > 0) recordMs(stats.service, tick - previous);
     previous = tick;
     stats.processed++;
+    if (args["trace-file"]) trace.push([context.partition, now]);
     stats.firstAt ||= now;
     stats.lastAt = now;
     recordMs(stats.postToHandler, now - Date.parse(order.placedAt));
@@ -119,6 +124,7 @@ const worker = await bootConsumer({
         fetch: (request) => {
           const path = new URL(request.url).pathname;
           if (path === "/bench/stats") return Response.json(snapshot());
+          if (path === "/bench/trace") return Response.json(trace);
           if (path === "/bench/reset" && request.method === "POST") {
             stats.processed = 0;
             orderViolations = 0;
@@ -146,6 +152,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
       void worker.shutdown(signal).then((code) => {
         // The final count, after the last commit: what the runner compares with committed offsets.
         if (args["stats-file"]) writeFileSync(args["stats-file"], JSON.stringify(snapshot()));
+        if (args["trace-file"]) writeFileSync(args["trace-file"], JSON.stringify(trace));
         process.exit(code);
       }),
   );
