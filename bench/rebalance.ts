@@ -68,6 +68,8 @@ interface ProtocolRun {
   steady: WindowGaps;
   changes: ChangeGaps[];
   handled: number;
+  /** Epoch ms: steady from, the third member spawned and ready, told to leave, the end. */
+  times: { steady: number; join: number; joinedReady: number; leave: number; end: number };
 }
 
 const log = (message: string) => console.log(`[rebalance] ${message}`);
@@ -145,6 +147,7 @@ async function runProtocol(protocol: Protocol, round: number): Promise<ProtocolR
     // The window runs from the spawn (the member joins before it answers /ready) to `window` after it is ready.
     const c = await member("c");
     started.push(c);
+    const joinedReady = Date.now();
     await sleep(windowMs);
     const leaveAt = Date.now();
     log(`${protocol} round ${round}: the third member leaves (SIGTERM: drain, commit, leave the group)`);
@@ -162,6 +165,7 @@ async function runProtocol(protocol: Protocol, round: number): Promise<ProtocolR
         { change: "leave 3→2", ...windowGaps(handled, PARTITIONS, leaveAt, leaveAt + windowMs) },
       ],
       handled: handled.length,
+      times: { steady: steadyFrom, join: joinAt, joinedReady, leave: leaveAt, end: leaveAt + windowMs },
     };
   } finally {
     await producer.stop();

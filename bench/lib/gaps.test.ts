@@ -2,18 +2,17 @@ import { describe, expect, it } from "vitest";
 import { longestGap, windowGaps } from "./gaps.ts";
 
 describe("longestGap", () => {
-  it("is the longest stretch between handlings that starts in the window", () => {
+  it("is the longest stretch between handlings that ends in the window", () => {
     expect(longestGap([0, 10, 20, 500, 510], 5, 600)).toBe(480);
-    // A stretch open when the window starts belongs to the window before.
-    expect(longestGap([0, 900, 1_000, 1_010], 950, 1_200)).toBe(190);
-    // One that starts in the window counts whole, even past its end.
-    expect(longestGap([0, 10, 900], 5, 100)).toBe(890);
+    // A hand-over that began just before the change counts in the window where processing resumed.
+    expect(longestGap([0, 10, 900, 910], 50, 1_000)).toBe(890);
+    // One that ends after the window counts in the next one; here only the wait up to the end shows.
+    expect(longestGap([0, 10, 900], 5, 100)).toBe(90);
   });
 
-  it("runs to the window's end when nothing follows, and counts from its start when nothing is in it", () => {
-    expect(longestGap([0, 10], 5, 100)).toBe(90);
+  it("counts a window with nothing handled from its start", () => {
     expect(longestGap([], 5, 100)).toBe(95);
-    expect(longestGap([0, 200], 5, 100)).toBe(195);
+    expect(longestGap([0, 200], 5, 100)).toBe(95);
   });
 });
 

@@ -2,19 +2,22 @@
 export type Handled = readonly [partition: number, at: number];
 
 /**
- * The longest stretch without a handled message that starts in [from, to): from a handling to
- * the next one (or to `to` when none follows). A stretch open when the window starts belongs to
- * the window before it; a partition with no handling in the window counts from `from`.
+ * The longest stretch without a handled message that ends in (from, to]: from a handling to the
+ * next one, or, at the window's end, from the last handling to `to`. A hand-over (the old owner's
+ * last message, then the new owner's first) thus counts in the window where processing resumed,
+ * even when the old owner stopped a moment before the change was made.
  */
 export function longestGap(times: readonly number[], from: number, to: number): number {
   const sorted = [...times].sort((a, b) => a - b);
-  const inWindow = sorted.findIndex((t) => t >= from);
-  if (inWindow === -1 || (sorted[inWindow] as number) >= to) return (sorted[inWindow] ?? to) - from;
   let longest = 0;
-  for (let i = inWindow; i < sorted.length && (sorted[i] as number) < to; i++) {
-    longest = Math.max(longest, (sorted[i + 1] ?? to) - (sorted[i] as number));
+  let last: number | undefined;
+  for (const t of sorted) {
+    if (t > to) break;
+    if (t > from && last !== undefined) longest = Math.max(longest, t - last);
+    last = t;
   }
-  return longest;
+  // Still waiting when the window ends (or nothing handled at all): up to `to`.
+  return Math.max(longest, to - Math.max(last ?? from, from));
 }
 
 export interface WindowGaps {
