@@ -55,6 +55,7 @@ import {
   type Progress,
   runHttpLoad,
   singleLoad,
+  springA,
   springB,
   springRowId,
   startDenoProducer,
@@ -398,6 +399,8 @@ if (want("http-single") || want("http-batch") || want("end-to-end") || want("swe
       } finally {
         await stopWorker(ctx, producer);
       }
+      // The tutorial's server A beside the edge, once the edge is stopped: same load, same checks.
+      if (want("http-single")) await step("http-single", "spring-a http-single", () => springA(ctx));
     },
   });
 }
