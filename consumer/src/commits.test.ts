@@ -155,4 +155,44 @@ describe("CommitCoalescer", () => {
     expect(calls).toHaveLength(3);
     coalescer.close();
   });
+
+  it("reports each commit to its hooks; a flush whose commit fails rejects and commits nothing; close stops it", async () => {
+    const tracker = new OffsetTracker();
+    const { calls, send } = manualCommits();
+    const committed: Array<{ positions: CommitPosition[]; seconds: number }> = [];
+    const failed: unknown[] = [];
+    const coalescer = new CommitCoalescer(tracker, send, {
+      committed: (positions, seconds) => committed.push({ positions, seconds }),
+      failed: (error) => failed.push(error),
+    });
+    tracker.done(tracker.received({ topic: "t", partition: 0 }, "0"));
+    coalescer.notify();
+    calls[0]?.resolve();
+    await tick();
+    expect(committed).toHaveLength(1);
+    expect(committed[0]?.positions).toEqual([{ topic: "t", partition: 0, offset: "1" }]);
+    expect(committed[0]?.seconds).toBeGreaterThanOrEqual(0);
+    tracker.done(tracker.received({ topic: "t", partition: 0 }, "1"));
+    const flushing = coalescer.flush();
+    await tick();
+    calls.at(-1)?.reject(new Error("coordinator moved"));
+    await expect(flushing).rejects.toThrow("coordinator moved");
+    expect(failed).toHaveLength(1);
+    expect(tracker.committed({ topic: "t", partition: 0 })).toBe("1");
+    coalescer.close();
+    const sent = calls.length;
+    coalescer.notify();
+    await tick();
+    expect(calls).toHaveLength(sent);
+  });
+
+  it("flush with nothing finished sends nothing", async () => {
+    const tracker = new OffsetTracker();
+    const { calls, send } = manualCommits();
+    const coalescer = new CommitCoalescer(tracker, send);
+    tracker.received({ topic: "t", partition: 0 }, "0");
+    await coalescer.flush();
+    expect(calls).toHaveLength(0);
+    coalescer.close();
+  });
 });
