@@ -884,7 +884,7 @@ export async function consume(
               ioMs: variant.ioMs,
               orderViolations: violations,
               keys: final.keys,
-              maxInFlight: "CONSUMER_CONCURRENCY (64)",
+              maxInFlight: `CONSUMER_CONCURRENCY (${process.env.CONSUMER_CONCURRENCY ?? "256, the default"})`,
             }
           : {}),
         commit:

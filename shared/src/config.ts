@@ -207,10 +207,11 @@ export const Env = v.object({
     ),
   ),
   CONSUMER_CONCURRENCY: v.pipe(
-    v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "64"),
+    v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "256"),
     v.description(
       "Default `maxInFlight` of a subscription: its handler calls at once, and the events one partition may hold " +
-        "(running or waiting for their key's turn) before fetching from it pauses. A subscription may set its own.",
+        "(running or waiting for their key's turn) before fetching from it pauses. A subscription may set its own " +
+        "(docs/consumer.md: why 256, and when to set it lower).",
     ),
   ),
   CONSUMER_MAX_RETRIES: v.pipe(
