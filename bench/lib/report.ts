@@ -57,7 +57,7 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
   const cpuA = springA ? per1k(springA, springA.cpu?.edge) : undefined;
   const cpuEdge = single ? per1k(single, single.cpu?.edge) : undefined;
   if (cpuA !== undefined && cpuEdge !== undefined) {
-    vsSpringA.extra = `CPU per POST ${cpuEdge.toFixed(0)} vs ${cpuA.toFixed(0)} µs (${(cpuA / cpuEdge).toFixed(1)}× less)`;
+    vsSpringA.extra = `CPU per POST ${cpuEdge.toFixed(0)} vs ${cpuA.toFixed(0)} µs: ${(cpuA / cpuEdge).toFixed(1)}× less`;
   }
   if (single?.latency && peer?.latency) {
     const lowerP99 = single.latency.p99Ms < peer.latency.p99Ms;
