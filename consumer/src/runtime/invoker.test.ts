@@ -3,7 +3,13 @@ import { createLogger } from "@kafka-pair/shared/log";
 import type { ConsumedMessage } from "@kafka-pair/shared/transport";
 import { describe, expect, it } from "vitest";
 import { Semaphore } from "../concurrency.ts";
-import { BatchFailure, type BatchSubscription, type EventSubscription, type MessageContext } from "../handler.ts";
+import {
+  BatchFailure,
+  type BatchSubscription,
+  type EventSubscription,
+  type MessageContext,
+  type Subscription,
+} from "../handler.ts";
 import { createConsumerMetrics } from "../metrics.ts";
 import { RETRY_HEADER } from "../policies/retry-topic.ts";
 import { anOrder } from "../test-kit.ts";
@@ -21,15 +27,18 @@ const message = (offset: number, value: string = JSON.stringify(anOrder(offset))
   timestamp: 1,
 });
 
-function batchInvoker(handleBatch: BatchSubscription["handleBatch"]) {
+/** An invoker (one slot) for `subscription`, with its counters. */
+function invokerFor(subscription: Subscription) {
   const instruments = new Instruments(
     createConsumerMetrics(() => []),
     { topic: "orders", group: "g" },
   );
-  const subscription: BatchSubscription = { contract: ordersTopic, groupId: "g", fromBeginning: true, handleBatch };
   const invoker = new HandlerInvoker(subscription, createLogger("test", "silent"), instruments, new Semaphore(1));
   return { invoker, stats: instruments.stats };
 }
+
+const batchInvoker = (handleBatch: BatchSubscription["handleBatch"]) =>
+  invokerFor({ contract: ordersTopic, groupId: "g", fromBeginning: true, handleBatch });
 
 describe("HandlerInvoker with a batch handler", () => {
   it("hands the events and their messages over in order; a BatchFailure's indexes name the failed ones", async () => {
@@ -108,15 +117,8 @@ describe("HandlerInvoker with a handler of one event", () => {
     traceparent,
   };
 
-  function singleInvoker(handle: (event: unknown, context: MessageContext) => Promise<void>) {
-    const instruments = new Instruments(
-      createConsumerMetrics(() => []),
-      { topic: "orders", group: "g" },
-    );
-    const subscription: EventSubscription = { contract: ordersTopic, groupId: "g", fromBeginning: true, handle };
-    const invoker = new HandlerInvoker(subscription, createLogger("test", "silent"), instruments, new Semaphore(1));
-    return { invoker, stats: instruments.stats };
-  }
+  const singleInvoker = (handle: EventSubscription["handle"]) =>
+    invokerFor({ contract: ordersTopic, groupId: "g", fromBeginning: true, handle });
 
   it("hands over the decoded event and its context, and counts the outcome", async () => {
     const seen: Array<{ event: unknown; context: MessageContext }> = [];
