@@ -400,7 +400,10 @@ if (want("http-single") || want("http-batch") || want("end-to-end") || want("swe
         await stopWorker(ctx, producer);
       }
       // The tutorial's server A beside the edge, once the edge is stopped: same load, same checks.
-      if (want("http-single")) await step("http-single", "spring-a http-single", () => springA(ctx));
+      // Not in a --quick smoke run: a Maven build and a JVM start do not fit in its minute.
+      if (want("http-single") && !options.quick) {
+        await step("http-single", "spring-a http-single", () => springA(ctx));
+      }
     },
   });
 }
