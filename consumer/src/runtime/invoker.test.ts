@@ -72,6 +72,20 @@ describe("HandlerInvoker with a batch handler", () => {
     expect(stats).toMatchObject({ processed: 2, failed: 1 });
   });
 
+  it("a BatchFailure index outside the batch names no event", async () => {
+    const { invoker, stats } = batchInvoker(async () => {
+      throw new BatchFailure([
+        { index: 2, error: new Error("past the end") },
+        { index: -1, error: new Error("before the start") },
+        { index: 1, error: new Error("real") },
+      ]);
+    });
+    const batch = [message(0), message(1)].map((m) => invoker.prepare(m));
+    const failed = await invoker.attemptBatch(batch, new AbortController().signal);
+    expect([...failed.keys()]).toEqual([1]);
+    expect(stats).toMatchObject({ processed: 1, failed: 1 });
+  });
+
   it("any other error fails every event of the batch", async () => {
     const { invoker, stats } = batchInvoker(async () => {
       throw new Error("bulk insert failed");
