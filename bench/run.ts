@@ -59,6 +59,7 @@ import {
   type Progress,
   runHttpLoad,
   singleLoad,
+  springA,
   springB,
   springRowId,
   startDenoProducer,
@@ -401,6 +402,11 @@ if (want("http-single") || want("http-batch") || want("end-to-end") || want("swe
         }
       } finally {
         await stopWorker(ctx, producer);
+      }
+      // The tutorial's server A beside the edge, once the edge is stopped: same load, same checks.
+      // Not in a --quick smoke run: a Maven build and a JVM start do not fit in its minute.
+      if (want("http-single") && !options.quick) {
+        await step("http-single", "spring-a http-single", () => springA(ctx));
       }
     },
   });

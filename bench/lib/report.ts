@@ -51,6 +51,14 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
     };
   };
   const vsPeer = ratio("http-single / KafkaJS http-single", single, peer, 2);
+  // The tutorial's server A on the same load: rate, and CPU per request beside it.
+  const springA = okRow(results, "spring-a http-single");
+  const vsSpringA = ratio("http-single / Spring A http-single", single, springA);
+  const cpuA = springA ? per1k(springA, springA.cpu?.edge) : undefined;
+  const cpuEdge = single ? per1k(single, single.cpu?.edge) : undefined;
+  if (cpuA !== undefined && cpuEdge !== undefined) {
+    vsSpringA.extra = `CPU per POST ${cpuEdge.toFixed(0)} vs ${cpuA.toFixed(0)} µs: ${(cpuA / cpuEdge).toFixed(1)}× less`;
+  }
   if (single?.latency && peer?.latency) {
     const lowerP99 = single.latency.p99Ms < peer.latency.p99Ms;
     vsPeer.extra = `p99 ${single.latency.p99Ms} vs ${peer.latency.p99Ms} ms`;
@@ -76,6 +84,7 @@ export function ratios(results: ScenarioResult[]): Ratio[] {
     ratio("consume-manual / KafkaJS consume-manual", manual, manualPeer, 1.5),
     ratio("consume-manual / consume-java-limit", manual, consumeJava, 0.25),
     vsPeer,
+    vsSpringA,
     ratio("Deno FFI client-raw / client-raw", denoRaw, raw, 0.8),
     ratio("Deno FFI http-single / http-single", denoFfi, single, 0.8),
     ratio("Deno FFI http-single / Deno platformatic http-single", denoFfi, denoPlatformatic, 1.5),

@@ -1,13 +1,17 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { repoRoot } from "./workers.ts";
+import { freePort } from "../../scripts/free-port.ts";
+import { type BenchWorker, repoRoot, superviseWorker } from "./workers.ts";
 
-/** The tutorial's server B (bench/spring-b): Spring Boot 4.0.7 + spring-kafka, from Maven Central. */
-export const springDir = join(repoRoot, "bench/spring-b");
-export const springJar = join(springDir, "target/spring-b.jar");
+/**
+ * The tutorial's Spring Boot servers (bench/spring): Spring Boot 4.0.7 + spring-kafka from Maven
+ * Central, one jar whose first argument picks server A (the producer) or server B (the consumer).
+ */
+export const springDir = join(repoRoot, "bench/spring");
+export const springJar = join(springDir, "target/spring-peers.jar");
 
-/** The newest modification time among the peer's sources (pom and src/). */
+/** The newest modification time among the peers' sources (pom and src/). */
 function newestSource(path = springDir): number {
   let newest = 0;
   for (const entry of readdirSync(path, { withFileTypes: true })) {
@@ -19,15 +23,15 @@ function newestSource(path = springDir): number {
 }
 
 /**
- * Builds the peer on first use (Maven fetches Spring Boot and the Kafka client from Maven
- * Central), and again when its sources changed; otherwise the jar is reused.
+ * Builds the peers on first use (Maven fetches Spring Boot and the Kafka client from Maven
+ * Central), and again when their sources changed; otherwise the jar is reused.
  */
-export function ensureSpringB(log: (message: string) => void): string {
+export function ensureSpring(log: (message: string) => void): string {
   if (existsSync(springJar) && statSync(springJar).mtimeMs >= newestSource()) return springJar;
-  log("building the Spring Boot peer (bench/spring-b) with Maven");
+  log("building the Spring Boot peers (bench/spring) with Maven");
   const built = spawnSync("mvn", ["-q", "-B", "-DskipTests", "package"], { cwd: springDir, stdio: "inherit" });
   if (built.status !== 0 || !existsSync(springJar)) {
-    throw new Error(`mvn package in bench/spring-b failed (exit ${built.status ?? built.error?.message})`);
+    throw new Error(`mvn package in bench/spring failed (exit ${built.status ?? built.error?.message})`);
   }
   return springJar;
 }
@@ -42,7 +46,7 @@ export function startSpringB(options: {
   statsFile: string;
   logFd: number;
 }) {
-  return spawn("java", ["-jar", springJar], {
+  return spawn("java", ["-jar", springJar, "server-b"], {
     cwd: springDir,
     env: {
       ...process.env,
@@ -55,4 +59,31 @@ export function startSpringB(options: {
     },
     stdio: ["ignore", options.logFd, options.logFd],
   });
+}
+
+/**
+ * Starts server A (POST /topics/orders → KafkaTemplate.send to `topic`, keyed by orderId, 201
+ * once the send result is in) on a free loopback port; resolves once its /ready answers.
+ */
+export async function startSpringA(options: {
+  bootstrapServers: string;
+  topic: string;
+  logDir: string;
+}): Promise<BenchWorker> {
+  const port = await freePort();
+  mkdirSync(options.logDir, { recursive: true });
+  const logFile = join(options.logDir, "spring-a.log");
+  const logFd = openSync(logFile, "a");
+  const child = spawn("java", ["-jar", springJar, "server-a"], {
+    cwd: springDir,
+    env: {
+      ...process.env,
+      KAFKA_BOOTSTRAP_SERVERS: options.bootstrapServers,
+      BENCH_TOPIC: options.topic,
+      BENCH_PORT: String(port),
+    },
+    stdio: ["ignore", logFd, logFd],
+  });
+  closeSync(logFd);
+  return superviseWorker({ name: "spring-a", child, url: `http://127.0.0.1:${port}`, logFile });
 }

@@ -83,10 +83,24 @@ export async function startWorker(options: {
     logFile,
     { runtime: options.runtime },
   );
+  return superviseWorker(
+    { name: options.name, child, url: `http://127.0.0.1:${port}`, logFile },
+    options.readyTimeoutMs,
+  );
+}
+
+/**
+ * A started server process as a BenchWorker, once its GET /ready answers 200 (bounded): the
+ * TypeScript workers and the Spring peers alike.
+ */
+export async function superviseWorker(
+  started: { name: string; child: ChildProcess; url: string; logFile: string },
+  readyTimeoutMs = 90_000,
+): Promise<BenchWorker> {
+  const { name, child, url, logFile } = started;
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
   const worker: BenchWorker = {
-    name: options.name,
+    name,
     url,
     pid: child.pid ?? -1,
     process: child,
@@ -100,13 +114,13 @@ export async function startWorker(options: {
       return code;
     },
   };
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
+  const deadline = Date.now() + readyTimeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${options.name} exited with ${child.exitCode}; see ${logFile}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}; see ${logFile}`);
     const res = await fetch(`${url}/ready`).catch(() => undefined);
     if (res?.ok) return worker;
     await sleep(250);
   }
   child.kill("SIGKILL");
-  throw new Error(`${options.name} was not ready within ${options.readyTimeoutMs ?? 90_000} ms; see ${logFile}`);
+  throw new Error(`${name} was not ready within ${readyTimeoutMs} ms; see ${logFile}`);
 }

@@ -76,7 +76,7 @@ describe("CommitCoalescer", () => {
     const tracker = new OffsetTracker();
     const { calls, send } = manualCommits();
     const failures: unknown[] = [];
-    const coalescer = new CommitCoalescer(tracker, send, { failed: (e) => failures.push(e) }, 1);
+    const coalescer = new CommitCoalescer(tracker, send, { failed: (e) => failures.push(e) }, { retryDelayMs: 1 });
     tracker.done(tracker.received({ topic: "t", partition: 0 }, "4"));
     coalescer.notify();
     calls[0]?.reject(new Error("rebalance in progress"));
@@ -97,7 +97,12 @@ describe("CommitCoalescer", () => {
     const tracker = new OffsetTracker();
     const { calls, send } = manualCommits();
     const failures: unknown[] = [];
-    const coalescer = new CommitCoalescer(tracker, send, { failed: (err) => failures.push(err) }, 5, 20);
+    const coalescer = new CommitCoalescer(
+      tracker,
+      send,
+      { failed: (err) => failures.push(err) },
+      { retryDelayMs: 5, timeoutMs: 20 },
+    );
     tracker.done(tracker.received({ topic: "t", partition: 0 }, "0"));
     coalescer.notify();
     expect(calls).toHaveLength(1); // never resolved: a stuck request
@@ -111,5 +116,83 @@ describe("CommitCoalescer", () => {
     expect(calls.length).toBeGreaterThanOrEqual(2);
     expect(calls[1]?.positions).toEqual([{ topic: "t", partition: 0, offset: "2" }]);
     calls[1]?.resolve();
+  });
+
+  it("leaves at most one commit per interval, carrying what finished meanwhile, and flush does not wait for it", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    const tracker = new OffsetTracker();
+    const { calls, send } = manualCommits();
+    const coalescer = new CommitCoalescer(tracker, send, {}, { intervalMs: 100 });
+    const finish = (offset: string) => {
+      tracker.done(tracker.received({ topic: "t", partition: 0 }, offset));
+      coalescer.notify();
+    };
+    finish("0");
+    expect(calls).toHaveLength(1);
+    calls[0]?.resolve();
+    await tick();
+    finish("1");
+    finish("2");
+    // Answered, but the interval since the first commit started has not passed.
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(99);
+    expect(calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]?.positions).toEqual([{ topic: "t", partition: 0, offset: "3" }]);
+    calls[1]?.resolve();
+    await tick();
+    finish("3");
+    // Revocation and shutdown commit at once.
+    const flushed = coalescer.flush();
+    await tick();
+    expect(calls).toHaveLength(3);
+    calls[2]?.resolve();
+    await flushed;
+    expect(tracker.committed({ topic: "t", partition: 0 })).toBe("4");
+    await vi.advanceTimersByTimeAsync(200);
+    // The paced notify found nothing new to commit.
+    expect(calls).toHaveLength(3);
+    coalescer.close();
+  });
+
+  it("reports each commit to its hooks; a flush whose commit fails rejects and commits nothing; close stops it", async () => {
+    const tracker = new OffsetTracker();
+    const { calls, send } = manualCommits();
+    const committed: Array<{ positions: CommitPosition[]; seconds: number }> = [];
+    const failed: unknown[] = [];
+    const coalescer = new CommitCoalescer(tracker, send, {
+      committed: (positions, seconds) => committed.push({ positions, seconds }),
+      failed: (error) => failed.push(error),
+    });
+    tracker.done(tracker.received({ topic: "t", partition: 0 }, "0"));
+    coalescer.notify();
+    calls[0]?.resolve();
+    await tick();
+    expect(committed).toHaveLength(1);
+    expect(committed[0]?.positions).toEqual([{ topic: "t", partition: 0, offset: "1" }]);
+    expect(committed[0]?.seconds).toBeGreaterThanOrEqual(0);
+    tracker.done(tracker.received({ topic: "t", partition: 0 }, "1"));
+    const flushing = coalescer.flush();
+    await tick();
+    calls.at(-1)?.reject(new Error("coordinator moved"));
+    await expect(flushing).rejects.toThrow("coordinator moved");
+    expect(failed).toHaveLength(1);
+    expect(tracker.committed({ topic: "t", partition: 0 })).toBe("1");
+    coalescer.close();
+    const sent = calls.length;
+    coalescer.notify();
+    await tick();
+    expect(calls).toHaveLength(sent);
+  });
+
+  it("flush with nothing finished sends nothing", async () => {
+    const tracker = new OffsetTracker();
+    const { calls, send } = manualCommits();
+    const coalescer = new CommitCoalescer(tracker, send);
+    tracker.received({ topic: "t", partition: 0 }, "0");
+    await coalescer.flush();
+    expect(calls).toHaveLength(0);
+    coalescer.close();
   });
 });

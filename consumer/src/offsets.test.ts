@@ -110,4 +110,41 @@ describe("OffsetTracker", () => {
       ),
     );
   });
+
+  it("keeps received offsets in order whatever order they arrive in (a seek back re-delivers), each once", () => {
+    const tracker = new OffsetTracker();
+    const late = tracker.received(tp, "5");
+    const early = tracker.received(tp, "3");
+    tracker.received(tp, "5");
+    tracker.received(tp, "4");
+    expect(tracker.snapshot()).toEqual([{ ...tp, committed: undefined, pending: 3 }]);
+    tracker.done(late);
+    // 3 and 4 are still in hand: nothing may be committed past them.
+    expect(nextOf(tracker)).toBeUndefined();
+    tracker.done(early);
+    // 3 done, 4 still in hand: the group may read on from 4.
+    expect(nextOf(tracker)).toBe("4");
+    tracker.done(tracker.received(tp, "4"));
+    expect(nextOf(tracker)).toBe("6");
+    expect(tracker.snapshot()[0]?.pending).toBe(0);
+  });
+
+  it("seeds the committed offset of an assigned partition only, and lists partitions in order", () => {
+    const tracker = new OffsetTracker();
+    tracker.assign({ topic: "t", partition: 2 });
+    tracker.assign({ topic: "t", partition: 0 });
+    tracker.seedCommitted({ topic: "t", partition: 2, offset: "40" });
+    tracker.seedCommitted({ topic: "t", partition: 1, offset: "9" });
+    expect(tracker.committed({ topic: "t", partition: 2 })).toBe("40");
+    expect(tracker.committed({ topic: "t", partition: 1 })).toBeUndefined();
+    expect(tracker.snapshot().map((s) => [s.partition, s.committed])).toEqual([
+      [0, undefined],
+      [2, "40"],
+    ]);
+    // Work finished below the group's committed offset offers nothing new.
+    tracker.done(tracker.received({ topic: "t", partition: 2 }, "38"));
+    expect(tracker.committable()).toEqual([]);
+    tracker.done(tracker.received({ topic: "t", partition: 2 }, "40"));
+    expect(tracker.committable()).toEqual([{ topic: "t", partition: 2, offset: "41" }]);
+  });
 });

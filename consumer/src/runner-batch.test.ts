@@ -94,6 +94,55 @@ describe("batch handlers, on the in-memory cluster", () => {
     await r.stop();
   });
 
+  it("without batch options, a batch holds up to 100 events", async () => {
+    const k = await kafka();
+    await writeOnPartition0(k, 101);
+    const sizes: number[] = [];
+    const r = batchRunner(
+      k,
+      async (events) => {
+        sizes.push(events.length);
+      },
+      undefined,
+      { maxBufferedPerPartition: 200 },
+      { clock: manualClock() },
+    );
+    await r.start();
+    await until(() => sizes.length === 1, "the first batch");
+    expect(sizes).toEqual([100]);
+    await r.stop();
+  });
+
+  it("failed events of a batch follow the policy in offset order, whatever order the failure names them in", async () => {
+    const k = await kafka();
+    await writeOnPartition0(k, 3);
+    const clock = manualClock();
+    const retried: string[] = [];
+    const r = batchRunner(
+      k,
+      async (_events, ctx) => {
+        if (ctx.attempt > 1) {
+          retried.push(...ctx.messages.map((m) => m.offset));
+          return;
+        }
+        throw new BatchFailure([
+          { index: 2, error: new Error("row 2 refused") },
+          { index: 0, error: new Error("row 0 refused") },
+        ]);
+      },
+      { maxEvents: 3, maxWaitMs: 1_000 },
+      {},
+      { clock, subscription: { onFailure: { retries: 1, backoffMs: 100, maxBackoffMs: 100 } } },
+    );
+    await r.start();
+    await until(async () => {
+      await clock.advance(100);
+      return committed(k, 0) === 3n;
+    }, "both retried and committed");
+    expect(retried).toEqual(["0", "2"]);
+    await r.stop();
+  });
+
   it("a batch handler that throws anything else failed every event: each is retried alone", async () => {
     const k = await kafka();
     await writeOnPartition0(k, 3);

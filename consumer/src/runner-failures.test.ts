@@ -113,6 +113,41 @@ describe("failure policies, on the in-memory cluster", () => {
     await r.stop();
   });
 
+  it("stop: a stopped partition that goes away is given up, off the health list, and its next owner starts at the event", async () => {
+    const k = await kafka();
+    const clock = manualClock();
+    const [bad] = onPartition0 as [string];
+    const policy = { ordering: "key" as const, onFailure: { retries: 0, whenExhausted: "stop" as const } };
+    const r = runner(
+      k,
+      async () => {
+        throw new Error("down");
+      },
+      {},
+      { clock, subscription: policy },
+    );
+    await k.write(anOrder(0), bad);
+    await r.start();
+    await until(() => r.health().stoppedPartitions.length === 1, "stopped");
+    await r.stop();
+    expect(r.health().stoppedPartitions).toEqual([]);
+    expect(committed(k, "orders", 0)).toBeUndefined();
+    expect(records(k, "orders.dlq")).toEqual([]);
+    const seen: string[] = [];
+    const next = runner(
+      k,
+      async (_e, ctx) => {
+        seen.push(ctx.offset);
+      },
+      {},
+      { clock, subscription: policy },
+    );
+    await next.start();
+    await until(() => committed(k, "orders", 0) === 1n, "the next owner handled it");
+    expect(seen).toEqual(["0"]);
+    await next.stop();
+  });
+
   it("a dead letter that can't be written holds the offset, shows in health and is written once Kafka takes it", async () => {
     const k = await kafka();
     const clock = manualClock();

@@ -190,6 +190,15 @@ describe("SubscriptionRunner", () => {
     expect(all).toHaveLength(18);
   });
 
+  it("defaults to key ordering and CONSUMER_CONCURRENCY handler calls at once", async () => {
+    const k = await kafka();
+    const r = runner(k, async () => {}, { concurrency: 7 });
+    expect(r.ordering).toBe("key");
+    expect(r.maxInFlight).toBe(7);
+    const own = runner(k, async () => {}, {}, { subscription: { ordering: "none", maxInFlight: 2 } });
+    expect([own.ordering, own.maxInFlight]).toEqual(["none", 2]);
+  });
+
   it("reports itself ready once joined", async () => {
     const k = await kafka();
     const r = runner(k, async () => {});

@@ -150,13 +150,18 @@ export class SubscriptionRunner {
     this.#tracker = new OffsetTracker((tp) => this.#consumer.position(tp));
     const consumer = this.#consumer;
     const send = consumer.commitMany.bind(consumer);
-    this.#committer = new CommitCoalescer(this.#tracker, send, {
-      committed: (_positions, seconds) => this.#instruments.commitLatency(seconds),
-      failed: (err) => {
-        this.#instruments.commitFailed();
-        this.#logger.warn({ err }, "offset commit failed; it will be retried");
+    this.#committer = new CommitCoalescer(
+      this.#tracker,
+      send,
+      {
+        committed: (_positions, seconds) => this.#instruments.commitLatency(seconds),
+        failed: (err) => {
+          this.#instruments.commitFailed();
+          this.#logger.warn({ err }, "offset commit failed; it will be retried");
+        },
       },
-    });
+      { intervalMs: settings.commitIntervalMs },
+    );
   }
 
   get stats(): RunnerStats {

@@ -208,10 +208,11 @@ export const Env = v.object({
     ),
   ),
   CONSUMER_CONCURRENCY: v.pipe(
-    v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "64"),
+    v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "256"),
     v.description(
       "Default `maxInFlight` of a subscription: its handler calls at once, and the events one partition may hold " +
-        "(running or waiting for their key's turn) before fetching from it pauses. A subscription may set its own.",
+        "(running or waiting for their key's turn) before fetching from it pauses. A subscription may set its own " +
+        "(docs/consumer.md: why 256, and when to set it lower).",
     ),
   ),
   CONSUMER_MAX_RETRIES: v.pipe(
@@ -228,6 +229,13 @@ export const Env = v.object({
   CONSUMER_REVOKE_TIMEOUT_MS: v.pipe(
     positiveInt(10_000),
     v.description("How long handlers of revoked partitions may take to finish before the partitions go."),
+  ),
+  CONSUMER_COMMIT_INTERVAL_MS: v.pipe(
+    positiveInt(100),
+    v.description(
+      "Least time between two offset commits of a subscription (0: the next leaves as soon as the previous is answered). " +
+        "Commits still only cover finished events; revocation and shutdown commit at once. A crash repeats at most this much more work.",
+    ),
   ),
   CONSUMER_MAX_BUFFERED_PER_PARTITION: v.pipe(
     v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1)), "2000"),
@@ -357,6 +365,8 @@ export interface ConsumerSettings {
   retryMaxBackoffMs: number;
   revokeTimeoutMs: number;
   maxBufferedPerPartition: number;
+  /** Least time between two offset commits of a subscription (ms). */
+  commitIntervalMs: number;
 }
 
 const defaultPorts = { producer: 3000, consumer: 3001, console: 8989 } as const;
@@ -440,6 +450,7 @@ export function loadConfig(role: WorkerConfig["role"], source = processEnv()): W
       retryMaxBackoffMs: env.CONSUMER_RETRY_MAX_BACKOFF_MS,
       revokeTimeoutMs: env.CONSUMER_REVOKE_TIMEOUT_MS,
       maxBufferedPerPartition: env.CONSUMER_MAX_BUFFERED_PER_PARTITION,
+      commitIntervalMs: env.CONSUMER_COMMIT_INTERVAL_MS,
     },
     console: {
       producerUrl: env.CONSOLE_PRODUCER_URL,

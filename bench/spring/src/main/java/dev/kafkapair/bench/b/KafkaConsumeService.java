@@ -1,4 +1,4 @@
-package dev.kafkapair.bench;
+package dev.kafkapair.bench.b;
 
 import java.io.IOException;
 import java.nio.file.Files;

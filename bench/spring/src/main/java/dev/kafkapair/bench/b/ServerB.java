@@ -1,7 +1,8 @@
-package dev.kafkapair.bench;
+package dev.kafkapair.bench.b;
 
-import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 
 /**
  * The tutorial's server B, as written there: KafkaConsumerConfig (read_committed consumer factory,
@@ -13,6 +14,7 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 @SpringBootApplication
 public class ServerB {
   public static void main(String[] args) {
-    SpringApplication.run(ServerB.class, args);
+    // The jar carries server A's web stack too; server B, as in the tutorial, serves no HTTP.
+    new SpringApplicationBuilder(ServerB.class).web(WebApplicationType.NONE).run(args);
   }
 }

@@ -1,4 +1,4 @@
-package dev.kafkapair.bench;
+package dev.kafkapair.bench.b;
 
 import java.util.HashMap;
 import java.util.Map;
