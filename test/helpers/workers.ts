@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { inject } from "vitest";
 import { freePort } from "../../scripts/free-port.ts";
@@ -82,6 +85,22 @@ async function stopAll() {
   );
 }
 
+let fileDatabase: { dir: string; url: string } | undefined;
+
+/**
+ * The consumers of one spec file share one SQLite database (as the workers of one team share one),
+ * in a temp folder removed after the file's tests: restarts keep their positions and rows, files
+ * and runs never see each other's. A spec may pass its own DATABASE_URL (a PostgreSQL one).
+ */
+function workerDatabase(): { dir: string; url: string } {
+  if (!fileDatabase) {
+    const dir = mkdtempSync(join(tmpdir(), "kafka-pair-consumer-db-"));
+    fileDatabase = { dir, url: `sqlite:${join(dir, "consumer.db")}` };
+    atFileEnd(() => rmSync(dir, { recursive: true, force: true }));
+  }
+  return fileDatabase;
+}
+
 /**
  * Starts a worker as a real child process against the test cluster, waits for /ready,
  * and stops it after the file's tests.
@@ -100,10 +119,13 @@ export async function startWorker(
   } = {},
 ): Promise<Worker> {
   const port = await freePort();
+  const database = name === "consumer" ? workerDatabase() : undefined;
+  // On Deno the consumer's SQLite file needs write permission for its folder (the tasks grant ./data).
+  const denoWrite = database ? [`--allow-write=${database.dir}`] : [];
   const [command, args] = options.command
     ? [options.command[0], options.command.slice(1)]
     : options.runtime === "deno"
-      ? [denoBin, ["run", ...denoPermissions, ...(options.denoAllow ?? []), `${name}/src/main.deno.ts`]]
+      ? [denoBin, ["run", ...denoPermissions, ...denoWrite, ...(options.denoAllow ?? []), `${name}/src/main.deno.ts`]]
       : [process.execPath, ["--import", "tsx", `${name}/src/main.ts`]];
   const child = spawn(command, args, {
     detached: options.command !== undefined,
@@ -117,6 +139,7 @@ export async function startWorker(
       HOST: "127.0.0.1",
       // Debug: the specs follow each message by the consumer's per-message "processed" line (debug since issue 15).
       LOG_LEVEL: "debug",
+      ...(database ? { DATABASE_URL: database.url } : {}),
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
