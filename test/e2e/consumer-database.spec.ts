@@ -1,17 +1,13 @@
 // The consumer worker and its database, as a user starts it: it migrates PostgreSQL or SQLite
 // before joining, on Node and on Deno, answers GET /orders/:orderId from it, and refuses to start
 // on a database it cannot reach, naming it without the password.
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../scripts/free-port.ts";
 import { anOrder } from "../helpers/events.ts";
 import { useNamespace } from "../helpers/kafka.ts";
 import { type PostgresServer, usePostgres } from "../helpers/postgres.ts";
-import { denoBin, denoPermissions, type Runtime, startWorker } from "../helpers/workers.ts";
-
-const root = fileURLToPath(new URL("../..", import.meta.url));
+import { type Runtime, runRefusedWorker, startWorker } from "../helpers/workers.ts";
 
 async function tables(url: string): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
@@ -72,32 +68,11 @@ describe("the consumer's database", () => {
     "on %s: does not start on a database it cannot reach, naming it without the password",
     async (runtime) => {
       const port = await freePort();
-      const [command, args] =
-        runtime === "deno"
-          ? [denoBin, ["run", ...denoPermissions, "consumer/src/main.deno.ts"]]
-          : [process.execPath, ["--import", "tsx", "consumer/src/main.ts"]];
-      const child = spawn(command, args, {
-        cwd: root,
-        env: {
-          ...process.env,
-          DENO_NO_UPDATE_CHECK: "1",
-          NO_COLOR: "1",
-          KAFKA_BOOTSTRAP_SERVERS: inject("bootstrapServers"),
-          KAFKA_NAMESPACE: ns.prefix,
-          PORT: "0",
-          HOST: "127.0.0.1",
-          DATABASE_URL: `postgres://shop:s3cret-pass@127.0.0.1:${port}/shop`,
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let output = "";
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-        output += chunk;
-      });
-      child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-        output += chunk;
-      });
-      const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+      const { code, output } = await runRefusedWorker(
+        "consumer",
+        { KAFKA_NAMESPACE: ns.prefix, DATABASE_URL: `postgres://shop:s3cret-pass@127.0.0.1:${port}/shop` },
+        { runtime },
+      );
       expect(code).not.toBe(0);
       expect(output).toContain(`postgres://shop@127.0.0.1:${port}/shop: connect failed`);
       expect(output).not.toContain("s3cret-pass");

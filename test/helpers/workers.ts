@@ -101,23 +101,18 @@ function workerDatabase(): { dir: string; url: string } {
   return fileDatabase;
 }
 
-/**
- * Starts a worker as a real child process against the test cluster, waits for /ready,
- * and stops it after the file's tests.
- */
-export async function startWorker(
-  name: Worker["name"],
-  env: Record<string, string> = {},
-  options: {
-    runtime?: Runtime /** Deno permissions beyond the tasks' (a test handler writing files). */;
-    denoAllow?: string[];
-    /**
-     * The command line a user types (`node --watch …`, `deno task …`) instead of the plain
-     * entry point; it then runs in a process group of its own, for signalGroup.
-     */
-    command?: [string, ...string[]];
-  } = {},
-): Promise<Worker> {
+interface SpawnOptions {
+  runtime?: Runtime /** Deno permissions beyond the tasks' (a test handler writing files). */;
+  denoAllow?: string[];
+  /**
+   * The command line a user types (`node --watch …`, `deno task …`) instead of the plain
+   * entry point; it then runs in a process group of its own, for signalGroup.
+   */
+  command?: [string, ...string[]];
+}
+
+/** A worker process on the test cluster, on a free port, with its output piped. */
+async function spawnWorker(name: Worker["name"], env: Record<string, string>, options: SpawnOptions) {
   const port = await freePort();
   const database = name === "consumer" ? workerDatabase() : undefined;
   // On Deno the consumer's SQLite file needs write permission for its folder (the tasks grant ./data).
@@ -144,6 +139,36 @@ export async function startWorker(
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  return { child, port };
+}
+
+/** Runs a worker that is expected to refuse to start: resolves with its exit code and everything it printed. */
+export async function runRefusedWorker(
+  name: Worker["name"],
+  env: Record<string, string>,
+  options: Pick<SpawnOptions, "runtime"> = {},
+): Promise<{ code: number | null; output: string }> {
+  const { child } = await spawnWorker(name, env, options);
+  let output = "";
+  const collect = (chunk: string) => {
+    output += chunk;
+  };
+  child.stdout?.setEncoding("utf8").on("data", collect);
+  child.stderr?.setEncoding("utf8").on("data", collect);
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  return { code, output };
+}
+
+/**
+ * Starts a worker as a real child process against the test cluster, waits for /ready,
+ * and stops it after the file's tests.
+ */
+export async function startWorker(
+  name: Worker["name"],
+  env: Record<string, string> = {},
+  options: SpawnOptions = {},
+): Promise<Worker> {
+  const { child, port } = await spawnWorker(name, env, options);
   const logs: LogLine[] = [];
   const stderr: string[] = [];
   let buffered = "";
