@@ -24,57 +24,64 @@ async function storeOn(url: string): Promise<OffsetStore> {
 describe("PostgreSQL offset store", () => {
   describeOffsetStore(async () => openStore(await server.createDatabase(), { migrations: [notesMigration] }));
 
-  it("fences the second of two connections claiming the same position: it waits for the first, then writes nothing", async () => {
-    const url = await server.createDatabase();
-    const [first, second] = [await storeOn(url), await storeOn(url)];
-    await first.migrate();
-    const claim = { groupId: "g", topic: "orders", partition: 0, expected: undefined, next: "5" } as const;
-    await first.apply(claim, async () => {});
-    const next = { ...claim, expected: "5", next: "9" };
+  // A stored position (UPDATE … WHERE next_offset = expected) and none yet (INSERT … ON CONFLICT DO NOTHING).
+  it.each([
+    { stored: "5", expected: "5" as string | undefined, next: "9" },
+    { stored: undefined, expected: undefined, next: "9" },
+  ])(
+    "fences the second of two connections claiming the same position (stored: $stored): it waits for the first, then writes nothing",
+    async ({ stored, expected, next: nextOffset }) => {
+      const url = await server.createDatabase();
+      const [first, second] = [await storeOn(url), await storeOn(url)];
+      await first.migrate();
+      const claim = { groupId: "g", topic: "orders", partition: 0, expected: undefined, next: stored ?? "1" };
+      if (stored) await first.apply(claim, async () => {});
+      const next = { ...claim, expected, next: nextOffset };
 
-    // The first holds its claim open until the second is seen waiting on the position's row lock.
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let entered = () => {};
-    const inside = new Promise<void>((resolve) => {
-      entered = resolve;
-    });
-    const winner = first.apply(next, async (tx) => {
-      await tx.query("INSERT INTO notes (id, body) VALUES ($1, $2)", [1, "first"]);
-      entered();
-      await held;
-    });
-    await inside;
-    let secondRan = false;
-    const loser = second
-      .apply(next, async (tx) => {
-        secondRan = true;
-        await tx.query("INSERT INTO notes (id, body) VALUES ($1, $2)", [2, "second"]);
-      })
-      .catch((e: unknown) => e);
-    await eventually(
-      async () => {
-        const waiting = await first.read<{ n: string }>(
-          "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-        );
-        return Number(waiting[0]?.n) === 1 ? true : undefined;
-      },
-      15_000,
-      "the second claim to wait on the first one's lock",
-    );
-    release();
-    await winner;
-    const err = await loser;
-    expect(err).toBeInstanceOf(KafkaPairError);
-    expect((err as KafkaPairError).code).toBe("STORE_FENCED");
-    expect(secondRan).toBe(false);
-    expect(await second.read("SELECT id, body FROM notes")).toEqual([{ id: 1, body: "first" }]);
-    expect(await second.positions("g", [{ topic: "orders", partition: 0 }])).toEqual([
-      { topic: "orders", partition: 0, offset: "9" },
-    ]);
-  });
+      // The first holds its claim open until the second is seen waiting on the position's row lock.
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let entered = () => {};
+      const inside = new Promise<void>((resolve) => {
+        entered = resolve;
+      });
+      const winner = first.apply(next, async (tx) => {
+        await tx.query("INSERT INTO notes (id, body) VALUES ($1, $2)", [1, "first"]);
+        entered();
+        await held;
+      });
+      await inside;
+      let secondRan = false;
+      const loser = second
+        .apply(next, async (tx) => {
+          secondRan = true;
+          await tx.query("INSERT INTO notes (id, body) VALUES ($1, $2)", [2, "second"]);
+        })
+        .catch((e: unknown) => e);
+      await eventually(
+        async () => {
+          const waiting = await first.read<{ n: string }>(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+          );
+          return Number(waiting[0]?.n) === 1 ? true : undefined;
+        },
+        15_000,
+        "the second claim to wait on the first one's lock",
+      );
+      release();
+      await winner;
+      const err = await loser;
+      expect(err).toBeInstanceOf(KafkaPairError);
+      expect((err as KafkaPairError).code).toBe("STORE_FENCED");
+      expect(secondRan).toBe(false);
+      expect(await second.read("SELECT id, body FROM notes")).toEqual([{ id: 1, body: "first" }]);
+      expect(await second.positions("g", [{ topic: "orders", partition: 0 }])).toEqual([
+        { topic: "orders", partition: 0, offset: "9" },
+      ]);
+    },
+  );
 
   it("migrates once when two workers start at the same time", async () => {
     const url = await server.createDatabase();
