@@ -59,7 +59,7 @@ describe("the consumer's database", () => {
   it("on deno: opens its SQLite file with write permission for its folder only", async () => {
     const consumer = await startWorker("consumer", { KAFKA_NAMESPACE: ns.prefix }, { runtime: "deno" });
     const ready = consumer.logs.find((line) => line.msg === "database ready");
-    expect(String(ready?.database)).toMatch(/^sqlite:.*kafka-pair-consumer-db-.*\/consumer\.db$/);
+    expect(String(ready?.database)).toMatch(/^sqlite:.*\/data\/test-\w+\/consumer\.db$/);
     expect((await fetch(`${consumer.url}/orders/not-a-uuid`)).status).toBe(400);
     expect(await consumer.stop()).toBe(0);
   });

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { inject } from "vitest";
@@ -89,12 +88,15 @@ let fileDatabase: { dir: string; url: string } | undefined;
 
 /**
  * The consumers of one spec file share one SQLite database (as the workers of one team share one),
- * in a temp folder removed after the file's tests: restarts keep their positions and rows, files
- * and runs never see each other's. A spec may pass its own DATABASE_URL (a PostgreSQL one).
+ * in a folder of its own removed after the file's tests: restarts keep their positions and rows,
+ * files and runs never see each other's. The folder is under the repo's git-ignored data/, which the
+ * deno tasks may write (`deno task start:consumer` is started as users type it). A spec may pass its
+ * own DATABASE_URL (a PostgreSQL one).
  */
 function workerDatabase(): { dir: string; url: string } {
   if (!fileDatabase) {
-    const dir = mkdtempSync(join(tmpdir(), "kafka-pair-consumer-db-"));
+    mkdirSync(join(root, "data"), { recursive: true });
+    const dir = mkdtempSync(join(root, "data", "test-"));
     fileDatabase = { dir, url: `sqlite:${join(dir, "consumer.db")}` };
     atFileEnd(() => rmSync(dir, { recursive: true, force: true }));
   }
