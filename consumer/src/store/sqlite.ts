@@ -65,7 +65,11 @@ class SqliteConnection implements DriverConnection {
     try {
       const statement = this.prepare(sql);
       const values = params.map(sqliteValue);
-      if (statement.columns().length > 0) return { rows: statement.all(...values) as Row[], count: 0 };
+      if (statement.columns().length > 0) {
+        // A SELECT, or a write with RETURNING: as PostgreSQL's rowCount, the rows it answered.
+        const rows = statement.all(...values) as Row[];
+        return { rows, count: rows.length };
+      }
       const { changes } = statement.run(...values);
       return { rows: [], count: Number(changes) };
     } catch (err) {
