@@ -103,6 +103,19 @@ function workerDatabase(): { dir: string; url: string } {
   return fileDatabase;
 }
 
+/**
+ * The spec's extra Deno permissions, with write access to the consumer's database folder (the tasks
+ * grant ./data). Deno honours the narrowest --allow-write it is given, so the folder joins a scoped
+ * one and an unscoped one is left alone.
+ */
+function denoAllow(extra: readonly string[], databaseDir: string | undefined): string[] {
+  if (!databaseDir || extra.includes("--allow-write")) return [...extra];
+  const scoped = extra.filter((flag) => flag.startsWith("--allow-write="));
+  const others = extra.filter((flag) => !flag.startsWith("--allow-write="));
+  const folders = [...scoped.flatMap((flag) => flag.slice("--allow-write=".length).split(",")), databaseDir];
+  return [...others, `--allow-write=${folders.join(",")}`];
+}
+
 interface SpawnOptions {
   runtime?: Runtime /** Deno permissions beyond the tasks' (a test handler writing files). */;
   denoAllow?: string[];
@@ -117,12 +130,13 @@ interface SpawnOptions {
 async function spawnWorker(name: Worker["name"], env: Record<string, string>, options: SpawnOptions) {
   const port = await freePort();
   const database = name === "consumer" ? workerDatabase() : undefined;
-  // On Deno the consumer's SQLite file needs write permission for its folder (the tasks grant ./data).
-  const denoWrite = database ? [`--allow-write=${database.dir}`] : [];
   const [command, args] = options.command
     ? [options.command[0], options.command.slice(1)]
     : options.runtime === "deno"
-      ? [denoBin, ["run", ...denoPermissions, ...denoWrite, ...(options.denoAllow ?? []), `${name}/src/main.deno.ts`]]
+      ? [
+          denoBin,
+          ["run", ...denoPermissions, ...denoAllow(options.denoAllow ?? [], database?.dir), `${name}/src/main.deno.ts`],
+        ]
       : [process.execPath, ["--import", "tsx", `${name}/src/main.ts`]];
   const child = spawn(command, args, {
     detached: options.command !== undefined,
