@@ -41,6 +41,10 @@ const statuses: Record<ErrorCode, number> = {
   // The shared Idempotency-Key store is unreachable, or the first request with the key is still in flight.
   IDEMPOTENCY_UNAVAILABLE: 503,
   DELIVERY_TIMEOUT: 504,
+  // The consumer's offset store: the edge never answers these, they are listed to keep the map whole.
+  STORE_FENCED: 409,
+  STORE_FAILED: 500,
+  STORE_UNAVAILABLE: 503,
 };
 
 /** The status the edge answers an error code with. */
