@@ -6,7 +6,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { freePort } from "../../scripts/free-port.ts";
 import { eventually } from "./kafka.ts";
-import { atFileEnd } from "./teardown.ts";
+import { atFileEnd, stopChild } from "./teardown.ts";
 
 /**
  * A PostgreSQL server program: Debian keeps them under /usr/lib/postgresql/<major>/bin (the newest
@@ -144,10 +144,7 @@ export async function usePostgres(): Promise<PostgresServer> {
     async stop() {
       const running = child;
       child = undefined;
-      if (!running || running.exitCode !== null) return;
-      const exited = new Promise((resolve) => running.once("exit", resolve));
-      running.kill("SIGINT");
-      await exited;
+      await stopChild(running, "SIGINT");
     },
   };
   atFileEnd(async () => {

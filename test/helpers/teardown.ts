@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { afterAll } from "vitest";
 
 /**
@@ -24,4 +25,12 @@ afterAll(async () => {
 /** Runs `cleanup` once the file's tests are done, whether it was called from a hook, a test or top level. */
 export function atFileEnd(cleanup: () => unknown): void {
   cleanups.push(cleanup);
+}
+
+/** Signals a server process the test started and resolves once it has exited (at once if it is not running). */
+export async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill(signal);
+  await exited;
 }

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { connect } from "node:net";
 import { freePort } from "../../scripts/free-port.ts";
 import { eventually } from "./kafka.ts";
-import { atFileEnd } from "./teardown.ts";
+import { atFileEnd, stopChild } from "./teardown.ts";
 
 /** valkey-server where the distribution has it (Debian 13+), else redis-server (Debian 12); the set-up installs one. */
 export function valkeyBinary(): string {
@@ -47,10 +47,7 @@ export async function useValkey(): Promise<ValkeyServer> {
     async stop() {
       const running = child;
       child = undefined;
-      if (!running || running.exitCode !== null) return;
-      const exited = new Promise((resolve) => running.once("exit", resolve));
-      running.kill("SIGTERM");
-      await exited;
+      await stopChild(running, "SIGTERM");
     },
   };
   await server.start();
