@@ -14,13 +14,15 @@ export interface RunningConsumer {
 }
 
 /**
- * The contracts this worker's subscriptions read, each once: the topics it provisions (each with
+ * The contracts this worker's subscriptions read or emit to, each once: the topics it provisions (each with
  * its dead-letter topic), wherever they are declared — a handler module given through
  * CONSUMER_HANDLERS may bring a contract outside the shared module-level list.
  */
 export function contractsOf(subscriptions: readonly Subscription[]): TopicContract[] {
   const byName = new Map<string, TopicContract>();
-  for (const { contract } of subscriptions) if (!byName.has(contract.name)) byName.set(contract.name, contract);
+  for (const { contract, emits = [] } of subscriptions) {
+    for (const c of [contract, ...emits]) if (!byName.has(c.name)) byName.set(c.name, c);
+  }
   return [...byName.values()];
 }
 

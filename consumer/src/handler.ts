@@ -2,11 +2,12 @@ import type { EventOf, TopicContract } from "@kafka-pair/shared/contracts";
 import type { CloudEventAttributes, TraceContext } from "@kafka-pair/shared/envelope";
 import type { Logger } from "@kafka-pair/shared/log";
 import type { Headers } from "@kafka-pair/shared/transport";
-import type { FailurePolicyOptions } from "./policies/options.ts";
+import type { Delivery, Emit, FailurePolicyOptions, TransactionOptions } from "./policies/options.ts";
 import type { Ordering } from "./policies/ordering.ts";
 
+export { DELIVERIES } from "./policies/options.ts";
 export { ORDERINGS } from "./policies/ordering.ts";
-export type { CloudEventAttributes, FailurePolicyOptions, Ordering, TraceContext };
+export type { CloudEventAttributes, Delivery, Emit, FailurePolicyOptions, Ordering, TraceContext, TransactionOptions };
 
 /** Everything about a message except its value, for handlers that need it. */
 export interface MessageContext {
@@ -27,10 +28,16 @@ export interface MessageContext {
   signal: AbortSignal;
   /** Bound to topic, group, partition, offset, and the event's id and trace id. */
   logger: Logger;
+  /**
+   * Emits an event to a topic declared in the subscription's `emits`, as part of handling this
+   * one (see `delivery`). Checked against its contract before anything is sent. The records of an
+   * attempt that throws are dropped under exactly-once; under at-least-once they were sent.
+   */
+  emit: Emit;
 }
 
 /** What a batch handler learns about each of its events (`messages[i]` is `events[i]`'s). */
-export type BatchMessage = Omit<MessageContext, "attempt" | "signal" | "logger">;
+export type BatchMessage = Omit<MessageContext, "attempt" | "signal" | "logger" | "emit">;
 
 export interface BatchContext {
   topic: string;
@@ -81,6 +88,16 @@ interface SubscriptionOptions<C extends TopicContract> {
   maxInFlight?: number;
   /** Retries, backoff, and what happens when they are spent; defaults from `CONSUMER_MAX_RETRIES` and the backoff settings. */
   onFailure?: FailurePolicyOptions;
+  /**
+   * `at-least-once` (default) or `exactly-once`: the handler's emitted events and dead letters
+   * commit with the consumed offsets in one Kafka transaction (docs/guarantees.md). Exactly-once
+   * takes `handle` (not `handleBatch`) and blocking retries (not the retry topic).
+   */
+  delivery?: Delivery;
+  /** The contracts `context.emit` may write to: their topics are provisioned at start-up. */
+  emits?: readonly TopicContract[];
+  /** Exactly-once: how many handled events a transaction waits for, and how long. */
+  transaction?: TransactionOptions;
 }
 
 export interface EventSubscription<C extends TopicContract = TopicContract> extends SubscriptionOptions<C> {

@@ -1,5 +1,6 @@
 import type { ConsumerSettings } from "@kafka-pair/shared/config";
 import { deadLetterTopicOf } from "@kafka-pair/shared/contracts";
+import { KafkaPairError } from "@kafka-pair/shared/errors";
 import type { Logger } from "@kafka-pair/shared/log";
 import type { Namespace } from "@kafka-pair/shared/namespace";
 import { provisionTopics } from "@kafka-pair/shared/startup";
@@ -10,12 +11,12 @@ import type {
   ProducerTransport,
   TopicPartition,
 } from "@kafka-pair/shared/transport";
-import { CommitCoalescer } from "./commits.ts";
 import { Semaphore } from "./concurrency.ts";
-import type { Subscription } from "./handler.ts";
+import type { Delivery, Subscription } from "./handler.ts";
 import type { ConsumerMetrics, LagSample } from "./metrics.ts";
 import { OffsetTracker, type Ticket } from "./offsets.ts";
-import { Abandoned, type DeadLetterHealth, DeadLetterPublisher, ReliableWriter } from "./policies/dead-letters.ts";
+import { Abandoned, type DeadLetterHealth, DeadLetterPublisher } from "./policies/dead-letters.ts";
+import { type DeliveryStrategy, deliveryStrategy } from "./policies/delivery.ts";
 import { type FailurePolicy, type FailureStrategy, failureStrategy, resolveFailurePolicy } from "./policies/failure.ts";
 import { laneOf, type Ordering } from "./policies/ordering.ts";
 import { retryTopicOf } from "./policies/retry-topic.ts";
@@ -59,6 +60,20 @@ interface Batched {
 const keyOf = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 
 /**
+ * What exactly-once does not cover yet, refused at construction rather than half-kept: a batch
+ * handler (its events would need one emission each), and the retry topic (a retry record is the
+ * next attempt's input: it would have to commit with its source's offset and be read back
+ * read_committed — possible, not built).
+ */
+function refuseForExactlyOnce(subscription: Subscription, policy: FailurePolicy): void {
+  const refuse = (why: string) => {
+    throw new KafkaPairError("CONFIG_INVALID", `subscription to ${subscription.contract.name}: ${why}`);
+  };
+  if (subscription.handleBatch) refuse('delivery "exactly-once" takes handle(), not handleBatch()');
+  if (policy.retryMode === "retry-topic") refuse('delivery "exactly-once" retries in place (retryMode "blocking")');
+}
+
+/**
  * The listener container of one subscription: wires the transport to the runtime's parts and
  * knows no policy itself. Per message: the offset tracker notes it, the dispatcher hands it out
  * (ordering + back-pressure), the failure strategy takes it to its end (handler, retries, dead
@@ -71,16 +86,16 @@ export class SubscriptionRunner {
   readonly ordering: Ordering;
   readonly maxInFlight: number;
   readonly failurePolicy: FailurePolicy;
+  readonly delivery: Delivery;
   readonly #deps: RunnerDeps;
   readonly #clock: Clock;
   readonly #consumer: ConsumerTransport;
   readonly #logger: Logger;
   readonly #instruments: Instruments;
   readonly #tracker: OffsetTracker;
-  readonly #committer: CommitCoalescer;
+  readonly #delivery: DeliveryStrategy;
   readonly #dispatcher: Dispatcher;
   readonly #invoker: HandlerInvoker;
-  readonly #writer: ReliableWriter;
   readonly #strategy: FailureStrategy;
   readonly #stopped = new Map<string, TopicPartition>();
   readonly #retryTopic: string | undefined;
@@ -98,6 +113,8 @@ export class SubscriptionRunner {
     this.#clock = deps.clock ?? systemClock;
     this.failurePolicy = resolveFailurePolicy(contract, subscription.onFailure, settings);
     this.ordering = subscription.ordering ?? "key";
+    this.delivery = subscription.delivery ?? "at-least-once";
+    if (this.delivery === "exactly-once") refuseForExactlyOnce(subscription, this.failurePolicy);
     this.maxInFlight = subscription.maxInFlight ?? settings.concurrency;
     this.#logger = deps.logger.child({ topic: contract.name, groupId: subscription.groupId });
     this.#instruments = new Instruments(metrics, { topic: contract.name, group: subscription.groupId });
@@ -114,14 +131,41 @@ export class SubscriptionRunner {
           flush: (tp, items) => this.#dispatcher.schedule(tp, null, () => this.#batchWork(items), items[0]?.signal),
         })
       : undefined;
-    this.#invoker = new HandlerInvoker(subscription, this.#logger, this.#instruments, new Semaphore(this.maxInFlight));
-    const backoff = { backoffMs: this.failurePolicy.backoffMs, maxBackoffMs: this.failurePolicy.maxBackoffMs };
-    this.#writer = new ReliableWriter({
-      producer: deps.producer,
-      clock: this.#clock,
-      backoff,
-      instruments: this.#instruments,
+    this.#consumer = deps.transport.consumer({
+      groupId: ns.group(subscription.groupId),
+      // Non-blocking retries: the same group reads the retry topic beside the main one.
+      topics: this.#retryTopic === undefined ? [this.#mainTopic] : [this.#mainTopic, this.#retryTopic],
+      fromBeginning: subscription.fromBeginning,
+      revokeTimeoutMs: settings.revokeTimeoutMs,
+      maxBufferedPerPartition: settings.maxBufferedPerPartition,
     });
+    this.#tracker = new OffsetTracker((tp) => this.#consumer.position(tp));
+    const backoff = { backoffMs: this.failurePolicy.backoffMs, maxBackoffMs: this.failurePolicy.maxBackoffMs };
+    this.#delivery = deliveryStrategy(this.delivery, {
+      groupId: subscription.groupId,
+      namespace: ns,
+      emits: subscription.emits ?? [],
+      consumer: this.#consumer,
+      tracker: this.#tracker,
+      clock: this.#clock,
+      instruments: this.#instruments,
+      logger: this.#logger,
+      backoff,
+      producer: deps.producer,
+      transport: deps.transport,
+      bounds: {
+        maxEvents: subscription.transaction?.maxEvents ?? 500,
+        maxWaitMs: subscription.transaction?.maxWaitMs ?? 100,
+      },
+    });
+    const delivery = this.#delivery;
+    this.#invoker = new HandlerInvoker(
+      subscription,
+      this.#logger,
+      this.#instruments,
+      new Semaphore(this.maxInFlight),
+      (prepared) => delivery.begin({ source: prepared.message, trace: prepared.context.trace }),
+    );
     const dlq = deadLetterTopicOf(contract);
     this.#strategy = failureStrategy({
       policy: this.failurePolicy,
@@ -132,32 +176,14 @@ export class SubscriptionRunner {
         dlq === undefined
           ? undefined
           : new DeadLetterPublisher({
-              writer: this.#writer,
+              writer: delivery.writer,
               topic: ns.topic(dlq),
               group: subscription.groupId,
               clock: this.#clock,
               instruments: this.#instruments,
             }),
       halt: (tp, halted) => this.#halt(tp, halted),
-      retryTopic: this.#retryTopic === undefined ? undefined : { topic: this.#retryTopic, writer: this.#writer },
-    });
-    this.#consumer = deps.transport.consumer({
-      groupId: ns.group(subscription.groupId),
-      // Non-blocking retries: the same group reads the retry topic beside the main one.
-      topics: this.#retryTopic === undefined ? [this.#mainTopic] : [this.#mainTopic, this.#retryTopic],
-      fromBeginning: subscription.fromBeginning,
-      revokeTimeoutMs: settings.revokeTimeoutMs,
-      maxBufferedPerPartition: settings.maxBufferedPerPartition,
-    });
-    this.#tracker = new OffsetTracker((tp) => this.#consumer.position(tp));
-    const consumer = this.#consumer;
-    const send = consumer.commitMany.bind(consumer);
-    this.#committer = new CommitCoalescer(this.#tracker, send, {
-      committed: (_positions, seconds) => this.#instruments.commitLatency(seconds),
-      failed: (err) => {
-        this.#instruments.commitFailed();
-        this.#logger.warn({ err }, "offset commit failed; it will be retried");
-      },
+      retryTopic: this.#retryTopic === undefined ? undefined : { topic: this.#retryTopic, writer: delivery.writer },
     });
   }
 
@@ -182,12 +208,19 @@ export class SubscriptionRunner {
       onAssign: (partitions) => this.#onAssign(partitions),
       onRevoke: (partitions, { lost }) => this.#onRevoke(partitions, lost),
     });
+    // Exactly-once: the subscription's own transactional producer, up before the first event.
+    await this.#delivery.start();
     await consumer.connect();
     await consumer.run((message) => this.#onMessage(message));
-    this.#idleCommits = setInterval(() => this.#committer.notify(), 1_000);
+    this.#idleCommits = setInterval(() => this.#delivery.committer.notify(), 1_000);
     this.#idleCommits.unref?.();
     this.#logger.info(
-      { ordering: this.ordering, maxInFlight: this.maxInFlight, failurePolicy: this.failurePolicy },
+      {
+        ordering: this.ordering,
+        maxInFlight: this.maxInFlight,
+        failurePolicy: this.failurePolicy,
+        delivery: this.delivery,
+      },
       "subscribed",
     );
   }
@@ -213,7 +246,7 @@ export class SubscriptionRunner {
     // A lost assignment belongs to someone else already: committing it would be a zombie's commit.
     if (!lost) {
       try {
-        await this.#committer.flush();
+        await this.#delivery.committer.flush();
       } catch (err) {
         this.#logger.error({ err }, "final commit before revocation failed; the next owner will repeat those events");
       }
@@ -221,6 +254,7 @@ export class SubscriptionRunner {
     for (const tp of partitions) {
       // Events still gathering into a batch are left uncommitted for the next owner.
       this.#batcher?.drop(tp);
+      this.#delivery.forget(tp);
       this.#tracker.revoke(tp);
       this.#dispatcher.forget(tp);
       this.#stopped.delete(keyOf(tp));
@@ -266,7 +300,7 @@ export class SubscriptionRunner {
       return;
     }
     this.#tracker.done(ticket);
-    this.#committer.notify();
+    this.#delivery.committer.notify();
   }
 
   /**
@@ -291,7 +325,7 @@ export class SubscriptionRunner {
       if (errors.has(i)) left.set(e, { ok: false, error: errors.get(i) });
       else this.#tracker.done(e.item.ticket);
     });
-    if (left.size < valid.length) this.#committer.notify();
+    if (left.size < valid.length) this.#delivery.committer.notify();
     for (const e of events) if (e.prepared.invalid !== undefined) left.set(e, undefined);
     // One by one, in offset order: under a blocking policy a failed event holds the failed ones after it.
     const inOrder = [...left.keys()].sort((a, b) =>
@@ -308,7 +342,7 @@ export class SubscriptionRunner {
         return;
       }
       this.#tracker.done(e.item.ticket);
-      this.#committer.notify();
+      this.#delivery.committer.notify();
     }
   }
 
@@ -324,7 +358,7 @@ export class SubscriptionRunner {
   }
 
   health(): RunnerHealth {
-    return { deadLetters: this.#writer.health(), stoppedPartitions: [...this.#stopped.values()] };
+    return { deadLetters: this.#delivery.health(), stoppedPartitions: [...this.#stopped.values()] };
   }
 
   assignment(): TopicPartition[] {
@@ -346,7 +380,8 @@ export class SubscriptionRunner {
     clearInterval(this.#idleCommits);
     // The adapter stops fetching and calls onRevoke (which waits for this runner's work, then commits) before leaving.
     await this.#consumer.disconnect();
-    this.#committer.close();
+    this.#delivery.committer.close();
+    await this.#delivery.stop();
     this.#logger.info({ ...this.stats }, "left the group");
   }
 }

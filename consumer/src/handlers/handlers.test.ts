@@ -7,13 +7,17 @@ import { ordersHandler } from "./orders.ts";
 
 function context(offset: string) {
   const lines: Array<[object, string]> = [];
+  const emitted: Array<[string, unknown]> = [];
   const logger = { info: (fields: object, msg: string) => lines.push([fields, msg]) };
-  return { lines, ctx: { offset, logger } as unknown as MessageContext };
+  const emit = async (contract: { name: string }, event: unknown) => {
+    emitted.push([contract.name, event]);
+  };
+  return { lines, emitted, ctx: { offset, logger, emit } as unknown as MessageContext };
 }
 
 describe("built-in handlers", () => {
-  it("logs an order's total in cents", async () => {
-    const { lines, ctx } = context("7");
+  it("confirms an order exactly once on orders.confirmed, with its total in cents", async () => {
+    const { lines, emitted, ctx } = context("7");
     const order = anOrder(1, {
       lines: [
         { sku: "A-1", quantity: 2, unitPriceCents: 150 },
@@ -22,6 +26,20 @@ describe("built-in handlers", () => {
     });
     await ordersHandler.handle(order, ctx);
     expect(lines).toEqual([[{ orderId: order.orderId, totalCents: 330, currency: "EUR" }, "order placed"]]);
+    expect(emitted).toEqual([
+      [
+        "orders.confirmed",
+        {
+          orderId: order.orderId,
+          customerId: order.customerId,
+          currency: "EUR",
+          totalCents: 330,
+          lineCount: 2,
+          placedAt: order.placedAt,
+        },
+      ],
+    ]);
+    expect(ordersHandler.delivery).toBe("exactly-once");
   });
 
   it("logs the health ping and its offset, as the tutorial does", async () => {

@@ -16,8 +16,16 @@ export interface Prepared {
   invalid?: unknown;
   event?: unknown;
   log: Logger;
-  context: Omit<MessageContext, "attempt" | "signal">;
+  context: Omit<MessageContext, "attempt" | "signal" | "emit">;
 }
+
+/** Opens one attempt's `emit` (the delivery strategy's); settle() decides whether the attempt succeeded. */
+export type BeginEmission = (prepared: Prepared) => { emit: MessageContext["emit"]; settle(): Promise<void> };
+
+const noEmits: BeginEmission = () => ({
+  emit: () => Promise.reject(new Error("this runtime was built without a delivery strategy: nothing to emit with")),
+  settle: async () => {},
+});
 
 export type AttemptResult = { ok: true } | { ok: false; error: unknown };
 
@@ -30,13 +38,21 @@ export class HandlerInvoker {
   readonly #logger: Logger;
   readonly #instruments: Instruments;
   readonly #slots: Semaphore;
+  readonly #begin: BeginEmission;
 
   /** `slots` bounds the subscription's handler calls at once (`maxInFlight`); backoffs hold none. */
-  constructor(subscription: Subscription, logger: Logger, instruments: Instruments, slots: Semaphore) {
+  constructor(
+    subscription: Subscription,
+    logger: Logger,
+    instruments: Instruments,
+    slots: Semaphore,
+    begin: BeginEmission = noEmits,
+  ) {
     this.#subscription = subscription;
     this.#logger = logger;
     this.#instruments = instruments;
     this.#slots = slots;
+    this.#begin = begin;
   }
 
   prepare(message: ConsumedMessage): Prepared {
@@ -83,7 +99,14 @@ export class HandlerInvoker {
         const failed = await this.#batch([prepared], attempt, signal);
         if (failed.size > 0) throw failed.get(0);
       } else {
-        await subscription.handle(prepared.event as never, { ...prepared.context, attempt, signal });
+        const emission = this.#begin(prepared);
+        await subscription.handle(prepared.event as never, {
+          ...prepared.context,
+          attempt,
+          signal,
+          emit: emission.emit,
+        });
+        await emission.settle();
       }
       this.#instruments.succeeded((performance.now() - started) / 1000);
       // Per message, so debug: at info it cost a synchronous stdout write per event (the handler logs its own line).

@@ -1,4 +1,4 @@
-import { encodeValue, parseEvent, type TopicContract } from "@kafka-pair/shared/contracts";
+import { checkedValue, parseEvent, type TopicContract } from "@kafka-pair/shared/contracts";
 import {
   type CloudEventAttributes,
   SPEC_VERSION,
@@ -13,7 +13,6 @@ import type { Principal } from "../auth/principal.ts";
 import { parseIJson } from "./i-json.ts";
 import type { Candidate } from "./parse.ts";
 
-const DEFAULT_MAX_VALUE_BYTES = 1_000_000;
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 export interface RecordContext {
@@ -76,14 +75,7 @@ export function buildRecord(contract: TopicContract, candidate: Candidate, ctx: 
     });
   }
   const event = parseEvent(contract, dataOf(contract, candidate));
-  const value = encodeValue(contract, event);
-  const limit = contract.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
-  if (value.byteLength > limit) {
-    throw new KafkaPairError(
-      "PAYLOAD_TOO_LARGE",
-      `event is ${value.byteLength} bytes; topic ${contract.name} accepts at most ${limit}`,
-    );
-  }
+  const value = checkedValue(contract, event);
   const attributes: CloudEventAttributes = {
     extensions: authContext(given?.extensions, ctx.principal),
     id: given?.id ?? ctx.id ?? crypto.randomUUID(),

@@ -3,8 +3,10 @@ import { healthTopic } from "./health.ts";
 import { ordersTopic } from "./orders.ts";
 
 export * from "./contract.ts";
+export * from "./event-record.ts";
 export * from "./health.ts";
 export * from "./orders.ts";
+export * from "./orders-confirmed.ts";
 
 /** Every topic the pair knows; the producer accepts nothing else. */
 export const contracts = [healthTopic, ordersTopic] as const satisfies readonly TopicContract[];

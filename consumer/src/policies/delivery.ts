@@ -1,0 +1,242 @@
+import { type EventOf, eventRecord, type TopicContract } from "@kafka-pair/shared/contracts";
+import { KafkaPairError } from "@kafka-pair/shared/errors";
+import type { Logger } from "@kafka-pair/shared/log";
+import type { Namespace } from "@kafka-pair/shared/namespace";
+import type {
+  ConsumerTransport,
+  KafkaTransport,
+  ProduceRecord,
+  ProducerTransport,
+  TopicPartition,
+} from "@kafka-pair/shared/transport";
+import { CommitCoalescer } from "../commits.ts";
+import type { OffsetTracker } from "../offsets.ts";
+import type { Clock } from "../runtime/clock.ts";
+import type { Instruments } from "../runtime/instruments.ts";
+import { Outputs, type Source } from "../runtime/outputs.ts";
+import { type TransactionBounds, TransactionCommitter } from "../runtime/transactions.ts";
+import { type DeadLetterHealth, type RecordWriter, ReliableWriter, type Written } from "./dead-letters.ts";
+import type { Delivery, Emit } from "./options.ts";
+
+/** Moves committed offsets forward: notified per finished event, flushed on revocation and shutdown. */
+export interface Committer {
+  notify(): void;
+  flush(): Promise<void>;
+  close(): void;
+}
+
+/** One handler attempt's `context.emit` and what happens to its records once the handler resolved. */
+export interface Emission {
+  emit: Emit;
+  /** The handler resolved: the attempt succeeds only once this does. */
+  settle(): Promise<void>;
+}
+
+/** What an event being handled is, for the records it emits. */
+export interface EmittingEvent {
+  source: Source;
+  /** The consumed event's trace context, carried on. */
+  trace: { traceparent: string; tracestate?: string | undefined } | undefined;
+}
+
+export interface DeliveryDeps {
+  groupId: string;
+  namespace: Namespace;
+  /** The contracts the subscription declared in `emits`: the only ones `emit` takes. */
+  emits: readonly TopicContract[];
+  consumer: ConsumerTransport;
+  tracker: OffsetTracker;
+  clock: Clock;
+  instruments: Instruments;
+  logger: Logger;
+  backoff: { backoffMs: number; maxBackoffMs: number };
+}
+
+/**
+ * A subscription's delivery guarantee, picked once (Spring's transaction manager / Karafka's
+ * transactional consumer beside their listener containers): how `emit` sends, where dead letters
+ * go, and what moves the committed offset.
+ */
+export interface DeliveryStrategy {
+  readonly mode: Delivery;
+  /** A fresh emission for one handler attempt of `event`. */
+  begin(event: EmittingEvent): Emission;
+  /** Dead letters (and retry-topic records) of this subscription. */
+  readonly writer: RecordWriter;
+  readonly committer: Committer;
+  /** Records this subscription must still get to Kafka, and the last reason it could not. */
+  health(): DeadLetterHealth;
+  /** The partition went to another member: what it held of it is dropped. */
+  forget(tp: TopicPartition): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const SOURCE_PREFIX = "/kafka-pair/consumer/";
+
+/** Builds an emitted event's record: checked against its contract, with an id derived from what was consumed. */
+function recordBuilder(deps: DeliveryDeps) {
+  const declared = new Set(deps.emits);
+  const source = `${SOURCE_PREFIX}${deps.groupId}`;
+  return (event: EmittingEvent, index: number, contract: TopicContract, value: unknown): ProduceRecord => {
+    if (!declared.has(contract)) {
+      throw new KafkaPairError(
+        "CONFIG_INVALID",
+        `subscription ${deps.groupId} emits to ${contract.name} without declaring it in \`emits\` (its topic is provisioned from there)`,
+      );
+    }
+    const { topic, partition, offset } = event.source;
+    return eventRecord(contract, value as EventOf<typeof contract>, {
+      namespace: deps.namespace,
+      // The same for every attempt and every member: a downstream reader can tell a repeat (at-least-once) by its id.
+      id: `${deps.groupId}/${topic}/${partition}/${offset}/${index}`,
+      source,
+      time: new Date(deps.clock.now()).toISOString(),
+      trace: event.trace,
+    });
+  };
+}
+
+/**
+ * Emits of one attempt: each checked and built when called, then handed to `send`. `settle`
+ * waits for every one, awaited by the handler or not: one that failed (a record breaking its
+ * contract, a send Kafka refused) fails the attempt.
+ */
+function emission(
+  send: (record: ProduceRecord) => Promise<void>,
+  build: (index: number, contract: TopicContract, value: unknown) => ProduceRecord,
+): Emission {
+  const pending: Promise<void>[] = [];
+  return {
+    emit: (contract, value) => {
+      let sent: Promise<void>;
+      try {
+        sent = send(build(pending.length, contract, value));
+      } catch (err) {
+        sent = Promise.reject(err);
+      }
+      pending.push(sent);
+      // Settled here too: a handler that never awaits its emit hears of a failure through settle().
+      sent.catch(() => {});
+      return sent;
+    },
+    async settle() {
+      const failed = (await Promise.allSettled(pending)).find((r) => r.status === "rejected");
+      if (failed) throw failed.reason;
+    },
+  };
+}
+
+/**
+ * At-least-once: `emit` produces at once (idempotent, acks=all) and the attempt succeeds only
+ * once every emitted record has its delivery report; a failed or repeated attempt may emit again
+ * (same ids). Offsets are committed by the consumer after the event finished.
+ */
+export function atLeastOnce(deps: DeliveryDeps & { producer: ProducerTransport }): DeliveryStrategy {
+  const build = recordBuilder(deps);
+  const writer = new ReliableWriter({
+    producer: deps.producer,
+    clock: deps.clock,
+    backoff: deps.backoff,
+    instruments: deps.instruments,
+  });
+  const committer = new CommitCoalescer(deps.tracker, (positions) => deps.consumer.commitMany(positions), {
+    committed: (_positions, seconds) => deps.instruments.commitLatency(seconds),
+    failed: (err) => {
+      deps.instruments.commitFailed();
+      deps.logger.warn({ err }, "offset commit failed; it will be retried");
+    },
+  });
+  return {
+    mode: "at-least-once",
+    writer,
+    committer,
+    begin(event) {
+      return emission(
+        (record) => deps.producer.send(record).then(() => {}),
+        (index, contract, value) => build(event, index, contract, value),
+      );
+    },
+    health: () => writer.health(),
+    forget: () => {},
+    start: async () => {},
+    stop: async () => {},
+  };
+}
+
+/**
+ * Exactly-once: `emit` checks and builds the record at once and holds it; a successful attempt's
+ * records (and a dead letter) wait in `Outputs` for the transaction that commits the event's
+ * offset (TransactionCommitter). A failed attempt's records are dropped. The subscription gets a
+ * producer of its own: its transactions carry this member's group metadata.
+ */
+export function exactlyOnce(
+  deps: DeliveryDeps & { transport: KafkaTransport; bounds: TransactionBounds },
+): DeliveryStrategy {
+  const build = recordBuilder(deps);
+  const outputs = new Outputs();
+  const producer = deps.transport.producer();
+  const { transaction } = producer;
+  if (!transaction) {
+    throw new KafkaPairError(
+      "CONFIG_INVALID",
+      `subscription ${deps.groupId}: delivery "exactly-once" needs a transport with transactions (${deps.transport.name} has none)`,
+    );
+  }
+  let lastError: string | undefined;
+  const committer = new TransactionCommitter({
+    tracker: deps.tracker,
+    outputs,
+    transaction: transaction.bind(producer),
+    group: () => deps.consumer.groupMetadata(),
+    clock: deps.clock,
+    bounds: deps.bounds,
+    hooks: {
+      committed: (_positions, _records, seconds) => deps.instruments.commitLatency(seconds),
+      failed: (err) => {
+        deps.instruments.commitFailed();
+        lastError = err instanceof Error ? err.message : String(err);
+        deps.logger.warn({ err }, "transaction aborted; its records and offsets go again in the next one");
+      },
+    },
+  });
+  const writer: RecordWriter = {
+    write: async (record, _log, _signal, source): Promise<Written> => {
+      outputs.add(source, [record]);
+      return { topic: record.topic, inTransaction: true };
+    },
+  };
+  return {
+    mode: "exactly-once",
+    writer,
+    committer,
+    begin(event) {
+      const records: ProduceRecord[] = [];
+      const held = emission(
+        async (record) => {
+          records.push(record);
+        },
+        (index, contract, value) => build(event, index, contract, value),
+      );
+      return {
+        emit: held.emit,
+        async settle() {
+          await held.settle();
+          outputs.add(event.source, records);
+        },
+      };
+    },
+    health: () => ({ waiting: outputs.size, lastError: outputs.size > 0 ? lastError : undefined }),
+    forget: (tp) => outputs.forget(tp),
+    start: () => producer.connect(),
+    stop: () => producer.disconnect(),
+  };
+}
+
+/** The strategy a subscription declared (default at-least-once). */
+export function deliveryStrategy(
+  mode: Delivery,
+  deps: DeliveryDeps & { producer: ProducerTransport; transport: KafkaTransport; bounds: TransactionBounds },
+): DeliveryStrategy {
+  return mode === "exactly-once" ? exactlyOnce(deps) : atLeastOnce(deps);
+}
