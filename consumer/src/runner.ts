@@ -22,6 +22,7 @@ import { laneOf, type Ordering } from "./policies/ordering.ts";
 import { retryTopicOf } from "./policies/retry-topic.ts";
 import { Batcher } from "./runtime/batcher.ts";
 import { type Clock, systemClock } from "./runtime/clock.ts";
+import { crashHook } from "./runtime/crash.ts";
 import { Dispatcher } from "./runtime/dispatcher.ts";
 import { Instruments, type RunnerStats } from "./runtime/instruments.ts";
 import { type AttemptResult, HandlerInvoker } from "./runtime/invoker.ts";
@@ -151,6 +152,7 @@ export class SubscriptionRunner {
       instruments: this.#instruments,
       logger: this.#logger,
       backoff,
+      crash: crashHook(settings.crashAt),
       producer: deps.producer,
       transport: deps.transport,
       bounds: {

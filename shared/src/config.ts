@@ -19,6 +19,9 @@ const bootstrapServers = v.pipe(
  * Each entry's description is its documentation: docs/configuration.md is generated from this
  * schema (`npm run docs:config`), and a unit test fails when the page is stale.
  */
+/** Where CONSUMER_CRASH_AT may kill the consumer (fault tests). */
+export const CRASH_POINTS = ["handler", "in-transaction", "after-transaction"] as const;
+
 export const Env = v.object({
   KAFKA_BOOTSTRAP_SERVERS: v.pipe(
     v.optional(bootstrapServers, "127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094"),
@@ -235,6 +238,23 @@ export const Env = v.object({
         "events the runtime holds (`maxInFlight` per partition): a larger buffer pauses and resumes a busy partition less often.",
     ),
   ),
+  CONSUMER_CRASH_AT: v.pipe(
+    v.optional(
+      v.pipe(
+        v.string(),
+        v.regex(
+          new RegExp(`^(${CRASH_POINTS.join("|")})=(0(\\.\\d+)?|1)(,(${CRASH_POINTS.join("|")})=(0(\\.\\d+)?|1))*$`),
+          `must be point=odds pairs, comma-separated, points among ${CRASH_POINTS.join(", ")}, odds from 0 to 1`,
+        ),
+      ),
+    ),
+    v.description(
+      "Fault tests only: kill the consumer with SIGKILL at these points with these odds per passage, e.g. " +
+        "`handler=0.02,in-transaction=0.05`. Points: `handler` (an exactly-once handler returned, its records not yet " +
+        "staged), `in-transaction` (records and offsets sent, commit not yet asked), `after-transaction` (committed, " +
+        "not yet recorded). Unset in production.",
+    ),
+  ),
   CONSOLE_PRODUCER_URL: v.pipe(
     v.optional(v.pipe(v.string(), v.url()), "http://127.0.0.1:3000"),
     v.description("Console: the producer edge its produce form posts through (with `PRODUCER_API_TOKEN` when set)."),
@@ -347,6 +367,12 @@ export interface AccessLogSettings {
   sampleEvery: number;
 }
 
+/** Where a fault test may have the consumer killed (see CONSUMER_CRASH_AT). */
+export type CrashPoint = (typeof CRASH_POINTS)[number];
+
+/** Odds of a SIGKILL per passage of each point; empty outside fault tests. */
+export type CrashOdds = Partial<Record<CrashPoint, number>>;
+
 export interface ConsumerSettings {
   /** Module exporting `subscriptions`, resolved from the working directory; the built-in handlers when absent. */
   handlersModule: string | undefined;
@@ -356,6 +382,8 @@ export interface ConsumerSettings {
   retryMaxBackoffMs: number;
   revokeTimeoutMs: number;
   maxBufferedPerPartition: number;
+  /** Fault tests only (CONSUMER_CRASH_AT). */
+  crashAt?: CrashOdds;
 }
 
 const defaultPorts = { producer: 3000, consumer: 3001, console: 8989 } as const;
@@ -439,6 +467,7 @@ export function loadConfig(role: WorkerConfig["role"], source = processEnv()): W
       retryMaxBackoffMs: env.CONSUMER_RETRY_MAX_BACKOFF_MS,
       revokeTimeoutMs: env.CONSUMER_REVOKE_TIMEOUT_MS,
       maxBufferedPerPartition: env.CONSUMER_MAX_BUFFERED_PER_PARTITION,
+      crashAt: crashOdds(env.CONSUMER_CRASH_AT),
     },
     console: {
       producerUrl: env.CONSOLE_PRODUCER_URL,
@@ -446,6 +475,15 @@ export function loadConfig(role: WorkerConfig["role"], source = processEnv()): W
       sampleIntervalMs: env.CONSOLE_SAMPLE_INTERVAL_MS,
     },
   };
+}
+
+function crashOdds(spec: string | undefined): CrashOdds {
+  const odds: CrashOdds = {};
+  for (const pair of spec?.split(",") ?? []) {
+    const [point, value] = pair.split("=") as [CrashPoint, string];
+    odds[point] = Number(value);
+  }
+  return odds;
 }
 
 /** JWT acceptance needs all three of the JWKS, the issuer and the audience: half a configuration is refused. */

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { loadConfig } from "@kafka-pair/shared/config";
-import { contracts } from "@kafka-pair/shared/contracts";
+import { contracts, ordersConfirmedTopic } from "@kafka-pair/shared/contracts";
 import { createLogger } from "@kafka-pair/shared/log";
 import { type Namespace, namespace } from "@kafka-pair/shared/namespace";
 import { declaredTopics } from "@kafka-pair/shared/topics";
@@ -66,7 +66,9 @@ export function useNamespace(): Namespace {
     const admin = testTransport().admin();
     await admin.connect();
     try {
-      const existing = await admin.describeTopics(declaredTopics(contracts).map((t) => ns.topic(t.logicalName)));
+      // The edge's topics, and what the consumer's example emits to.
+      const topics = declaredTopics([...contracts, ordersConfirmedTopic]).map((t) => ns.topic(t.logicalName));
+      const existing = await admin.describeTopics(topics);
       await admin.deleteTopics([...existing.keys()]);
     } finally {
       await admin.disconnect();

@@ -12,6 +12,7 @@ import type {
 import { CommitCoalescer } from "../commits.ts";
 import type { OffsetTracker } from "../offsets.ts";
 import type { Clock } from "../runtime/clock.ts";
+import type { Crash } from "../runtime/crash.ts";
 import type { Instruments } from "../runtime/instruments.ts";
 import { Outputs, type Source } from "../runtime/outputs.ts";
 import { type TransactionBounds, TransactionCommitter } from "../runtime/transactions.ts";
@@ -50,6 +51,8 @@ export interface DeliveryDeps {
   instruments: Instruments;
   logger: Logger;
   backoff: { backoffMs: number; maxBackoffMs: number };
+  /** Fault tests' kill points (a no-op otherwise). */
+  crash?: Crash;
 }
 
 /**
@@ -191,6 +194,7 @@ export function exactlyOnce(
     group: () => deps.consumer.groupMetadata(),
     clock: deps.clock,
     bounds: deps.bounds,
+    ...(deps.crash ? { crash: deps.crash } : {}),
     hooks: {
       committed: (_positions, _records, seconds) => deps.instruments.commitLatency(seconds),
       failed: (err) => {
@@ -222,6 +226,7 @@ export function exactlyOnce(
         emit: held.emit,
         async settle() {
           await held.settle();
+          deps.crash?.("handler");
           outputs.add(event.source, records);
         },
       };

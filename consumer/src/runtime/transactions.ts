@@ -5,6 +5,7 @@ export type RunTransaction = NonNullable<ProducerTransport["transaction"]>;
 
 import type { OffsetTracker } from "../offsets.ts";
 import type { Clock } from "./clock.ts";
+import type { Crash } from "./crash.ts";
 import type { Outputs } from "./outputs.ts";
 
 /** How many finished events one transaction waits for, and how long at most. */
@@ -32,6 +33,8 @@ export interface TransactionCommitterDeps {
   hooks?: TransactionHooks;
   /** Pause before a failed transaction is tried again (default 200 ms). */
   retryDelayMs?: number;
+  /** Fault tests: may kill the process inside an open transaction, or right after its commit. */
+  crash?: Crash;
 }
 
 /**
@@ -98,7 +101,7 @@ export class TransactionCommitter {
   }
 
   async #transaction(): Promise<boolean> {
-    const { tracker, outputs, transaction, group, hooks } = this.#deps;
+    const { tracker, outputs, transaction, group, hooks, crash } = this.#deps;
     const positions = tracker.committable();
     if (positions.length === 0) return false;
     this.#finished = 0;
@@ -108,7 +111,9 @@ export class TransactionCommitter {
       await transaction(async (tx) => {
         await Promise.all(records.map((record) => tx.send(record)));
         await tx.sendOffsets(positions, group());
+        crash?.("in-transaction");
       });
+      crash?.("after-transaction");
     } catch (err) {
       hooks?.failed?.(err, positions);
       throw err;
