@@ -22,7 +22,7 @@ const RUNS = ["handler=0.03", "in-transaction=1", "after-transaction=1", "in-tra
 
 // The shipped `orders` subscription is exactly-once: each order confirmed once on orders.confirmed,
 // whatever the kills, as read_committed readers see it.
-describe.each(["node"] as Runtime[])("exactly-once orders under kill -9 (%s)", (runtime) => {
+describe.each(["node", "deno"] as Runtime[])("exactly-once orders under kill -9 (%s)", (runtime) => {
   const ns = useNamespace();
   let admin: AdminTransport;
   beforeAll(async () => {
