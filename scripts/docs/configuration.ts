@@ -31,7 +31,7 @@ const groups: Array<[title: string, test: (name: string) => boolean]> = [
     "Producer",
     (name) => name.startsWith("PRODUCER_") || name.startsWith("IDEMPOTENCY_") || name.startsWith("ACCESS_LOG"),
   ],
-  ["Consumer", (name) => name.startsWith("CONSUMER_")],
+  ["Consumer", (name) => name.startsWith("CONSUMER_") || name === "DATABASE_URL"],
   ["Console", (name) => name.startsWith("CONSOLE_")],
 ];
 

@@ -14,7 +14,16 @@
 // it and returns in milliseconds.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { delimiter, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -29,6 +38,9 @@ const BUILD_LIBS = ["zlib1g-dev", "libssl-dev", "libzstd-dev", "liblz4-dev", "li
 const BINDING = "@confluentinc/kafka-javascript";
 // Bump when a change here must re-run the set-up on machines that already have a stamp.
 const SETUP_REVISION = 1;
+
+// The servers --servers provides; a machine whose stamp names fewer checks again.
+const TEST_SERVERS = "valkey nginx postgresql";
 
 const say = (message) => console.error(`[setup] ${message}`);
 
@@ -163,9 +175,17 @@ function aptInstall(packages, why) {
 
 /**
  * The servers the e2e tests start themselves on their own ports: a Valkey/Redis server (the
- * shared Idempotency-Key store), nginx (the fleet test's load balancer). Debian 12 ships
- * redis-server, later releases valkey-server; either will do.
+ * shared Idempotency-Key store), nginx (the fleet test's load balancer), PostgreSQL (the
+ * consumer's offset store; the tests run a private server with initdb and pg_ctl, never the
+ * package's own cluster). Debian 12 ships redis-server, later releases valkey-server; either will do.
  */
+/** Debian keeps PostgreSQL's server programs out of PATH, under /usr/lib/postgresql/<major>/bin. */
+function hasPostgres() {
+  if (has("initdb")) return true;
+  const lib = "/usr/lib/postgresql";
+  return existsSync(lib) && readdirSync(lib).some((major) => existsSync(join(lib, major, "bin", "initdb")));
+}
+
 function ensureTestServers() {
   const missing = [];
   if (!has("valkey-server") && !has("redis-server")) {
@@ -173,7 +193,8 @@ function ensureTestServers() {
     missing.push(known ? "valkey-server" : "redis-server");
   }
   if (!has("nginx") && !existsSync("/usr/sbin/nginx")) missing.push("nginx-light");
-  aptInstall(missing, "the e2e tests' servers (Idempotency-Key store, load balancer)");
+  if (!hasPostgres()) missing.push("postgresql");
+  aptInstall(missing, "the e2e tests' servers (Idempotency-Key store, load balancer, offset store)");
 }
 
 // ------------------------------------------------------------------ dependencies
@@ -285,7 +306,7 @@ function stampKey(node) {
 /**
  * Makes the repo ready to run and returns the environment to run in (chosen Node first on
  * PATH). `kafka`: also make sure the local launcher can start a cluster. `browser`: also make
- * sure Chromium is installed. `servers`: the servers the e2e tests start (Valkey/Redis, nginx).
+ * sure Chromium is installed. `servers`: the servers the e2e tests start (Valkey/Redis, nginx, PostgreSQL).
  */
 export function ensure({ kafka = false, browser = false, servers = false } = {}) {
   const started = Date.now();
@@ -310,9 +331,9 @@ export function ensure({ kafka = false, browser = false, servers = false } = {})
       changed = true;
     }
     if (browser) ensureChromium();
-    if (servers && !stamp.servers) {
+    if (servers && stamp.servers !== TEST_SERVERS) {
       ensureTestServers();
-      stamp.servers = new Date().toISOString();
+      stamp.servers = TEST_SERVERS;
       changed = true;
     }
     if (changed) {

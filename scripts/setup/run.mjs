@@ -3,7 +3,7 @@
 //
 // What every npm script goes through: the set-up (ensure.mjs: Node, dependencies, with
 // --kafka the local launcher's needs, with --browser Chromium for the console's browser tests, with
-// --servers the servers the e2e tests start: Valkey/Redis, nginx), then <command> with the chosen Node and node_modules/.bin
+// --servers the servers the e2e tests start: Valkey/Redis, nginx, PostgreSQL), then <command> with the chosen Node and node_modules/.bin
 // first on PATH, so `tsx`, `vitest` and the workers they start all run on that Node.
 import { spawn } from "node:child_process";
 import { constants } from "node:os";

@@ -69,6 +69,16 @@ describe("loadConfig", () => {
     expect(() => loadConfig("consumer", { KAFKA_GROUP_PROTOCOL: "eager" })).toThrowError(/KAFKA_GROUP_PROTOCOL/);
   });
 
+  it("keeps the consumer's database in SQLite under ./data unless DATABASE_URL names another", () => {
+    expect(loadConfig("consumer", {}).databaseUrl).toBe("sqlite:data/consumer.db");
+    const pg = "postgres://app:secret@db.internal:5432/shop";
+    expect(loadConfig("consumer", { DATABASE_URL: pg }).databaseUrl).toBe(pg);
+    expect(loadConfig("consumer", { DATABASE_URL: "sqlite:/var/lib/c.db" }).databaseUrl).toBe("sqlite:/var/lib/c.db");
+    for (const bad of ["mysql://db/app", "data/consumer.db", "sqlite:", "sqlite::memory:"]) {
+      expect(() => loadConfig("consumer", { DATABASE_URL: bad })).toThrowError(/DATABASE_URL/);
+    }
+  });
+
   it("refuses bad values, naming every one", () => {
     expect(() =>
       loadConfig("producer", { KAFKA_BOOTSTRAP_SERVERS: "localhost", LOG_LEVEL: "loud", KAFKA_LINGER_MS: "-1" }),

@@ -255,6 +255,26 @@ export const Env = v.object({
         "not yet recorded). Unset in production.",
     ),
   ),
+  DATABASE_URL: v.pipe(
+    v.optional(
+      v.pipe(
+        v.string(),
+        v.trim(),
+        v.regex(
+          /^(sqlite:[^\0]+|postgres(ql)?:\/\/\S+)$/,
+          "must be sqlite:<file path> or a postgres:// (postgresql://) URL",
+        ),
+        v.check((url) => !/^sqlite:(:memory:)?$/.test(url), "an in-memory SQLite database cannot hold positions"),
+      ),
+      "sqlite:data/consumer.db",
+    ),
+    v.description(
+      "The consumer's database: its offset store (each exactly-once subscription's positions and outbox) and the " +
+        "example's `orders` table. `sqlite:<path>` is the embedded default (the runtime's built-in SQLite, the file and " +
+        "its folder created when absent, a relative path from the working directory); `postgres://user:password@host:5432/db` " +
+        "uses that PostgreSQL server. Its tables are created at start-up; the password never appears in logs or errors.",
+    ),
+  ),
   CONSOLE_PRODUCER_URL: v.pipe(
     v.optional(v.pipe(v.string(), v.url()), "http://127.0.0.1:3000"),
     v.description("Console: the producer edge its produce form posts through (with `PRODUCER_API_TOKEN` when set)."),
@@ -307,6 +327,8 @@ export interface WorkerConfig {
     accessLog: AccessLogSettings;
   };
   consumer: ConsumerSettings;
+  /** The consumer's database (DATABASE_URL): `sqlite:<path>` or `postgres://…`, which may carry a password: never log it. */
+  databaseUrl: string;
   console: ConsoleSettings;
 }
 
@@ -469,6 +491,7 @@ export function loadConfig(role: WorkerConfig["role"], source = processEnv()): W
       maxBufferedPerPartition: env.CONSUMER_MAX_BUFFERED_PER_PARTITION,
       crashAt: crashOdds(env.CONSUMER_CRASH_AT),
     },
+    databaseUrl: env.DATABASE_URL,
     console: {
       producerUrl: env.CONSOLE_PRODUCER_URL,
       consumerUrl: env.CONSOLE_CONSUMER_URL,

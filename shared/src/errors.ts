@@ -30,6 +30,9 @@ export const ErrorCode = {
   HEADERS_TOO_LARGE: "HEADERS_TOO_LARGE",
   CLIENT_CLOSED_REQUEST: "CLIENT_CLOSED_REQUEST",
   FEATURE_UNAVAILABLE: "FEATURE_UNAVAILABLE",
+  STORE_FENCED: "STORE_FENCED",
+  STORE_UNAVAILABLE: "STORE_UNAVAILABLE",
+  STORE_FAILED: "STORE_FAILED",
   INTERNAL: "INTERNAL",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -85,6 +88,13 @@ const specs: Record<ErrorCode, ErrorSpec> = {
   DELIVERY_TIMEOUT: { status: 504, retriable: true },
   CONFIG_INVALID: { status: 500, retriable: false },
   CONTRACT_MISMATCH: { status: 500, retriable: false },
+  // The consumer's offset store: another member moved the partition's stored position on, so this
+  // claim is stale. Not retriable as it stands: the member must read the position again.
+  STORE_FENCED: { status: 409, retriable: false },
+  // The database could not be reached, was busy or aborted the transaction for a conflict: the same work may succeed.
+  STORE_UNAVAILABLE: { status: 503, retriable: true },
+  // A statement or a migration failed (syntax, constraint, type): repeating it fails the same way.
+  STORE_FAILED: { status: 500, retriable: false },
 };
 
 export class KafkaPairError extends Error {

@@ -15,7 +15,10 @@ export interface Outbox {
   add(record: ProduceRecord): void;
 }
 
-/** One outbox row waiting to be relayed, with the consumed offset whose handling wrote it. */
+/**
+ * One outbox row waiting to be relayed, with the consumed offset whose handling wrote it: the
+ * claim's last offset (`next - 1`), the same for every record of one `apply`.
+ */
 export interface OutboxRecord {
   sourceOffset: string;
   record: ProduceRecord;
@@ -31,6 +34,17 @@ export interface PositionClaim extends TopicPartition {
 }
 
 /**
+ * One schema change, spelled for each dialect; applied once, in list order, recorded by `id`.
+ * The store's own tables come first; an application adds its own (the example's `orders` table).
+ */
+export interface StoreMigration {
+  /** Stable and unique: `kafka-pair/1-positions-outbox`, `orders/1-table`. Never renamed once shipped. */
+  id: string;
+  postgres: string;
+  sqlite: string;
+}
+
+/**
  * Keeps each subscription's consumed positions in the user's database, in the same transaction
  * as the handler's writes and the records it emits (the outbox): the database decides what was
  * handled. Errors are KafkaPairErrors naming the database (without credentials) and what failed;
@@ -40,6 +54,7 @@ export interface PositionClaim extends TopicPartition {
 export interface OffsetStore {
   /** `sqlite:data/consumer.db`, `postgres://host:5432/db`: for logs and errors, never a password. */
   readonly name: string;
+  readonly dialect: StoreTransaction["dialect"];
   /** Creates or upgrades the store's own tables; idempotent, run at start-up. */
   migrate(): Promise<void>;
   /** The stored next offsets of these partitions for the group; a partition with none is absent. */
@@ -48,6 +63,11 @@ export interface OffsetStore {
   apply<T>(claim: PositionClaim, work: (tx: StoreTransaction, outbox: Outbox) => Promise<T>): Promise<T>;
   /** The partition's outbox rows not yet relayed, in source-offset order. */
   pendingOutbox(groupId: string, partition: TopicPartition): Promise<OutboxRecord[]>;
+  /**
+   * One statement outside any transaction, seeing committed rows only (`$1, $2, …` parameters):
+   * for reads such as `GET /orders/:orderId`. Writes belong in `apply`, with a position.
+   */
+  read<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   /** Drops the partition's outbox rows whose source offset is below `before` (relayed and committed to Kafka). */
   pruneOutbox(groupId: string, partition: TopicPartition, before: string): Promise<void>;
   close(): Promise<void>;
