@@ -4,6 +4,7 @@ import type { Logger } from "@kafka-pair/shared/log";
 import type { Headers } from "@kafka-pair/shared/transport";
 import type { Delivery, Emit, FailurePolicyOptions, TransactionOptions } from "./policies/options.ts";
 import type { Ordering } from "./policies/ordering.ts";
+import type { StoreTransaction } from "./store/types.ts";
 
 export { DELIVERIES } from "./policies/options.ts";
 export { ORDERINGS } from "./policies/ordering.ts";
@@ -34,10 +35,16 @@ export interface MessageContext {
    * attempt that throws are dropped under exactly-once; under at-least-once they were sent.
    */
   emit: Emit;
+  /**
+   * A `store: true` subscription's database transaction: the handler's statements commit with
+   * the event's consumed position (and its emitted records, through the outbox), or not at all.
+   * Undefined for other subscriptions.
+   */
+  db?: StoreTransaction;
 }
 
 /** What a batch handler learns about each of its events (`messages[i]` is `events[i]`'s). */
-export type BatchMessage = Omit<MessageContext, "attempt" | "signal" | "logger" | "emit">;
+export type BatchMessage = Omit<MessageContext, "attempt" | "signal" | "logger" | "emit" | "db">;
 
 export interface BatchContext {
   topic: string;
@@ -98,6 +105,13 @@ interface SubscriptionOptions<C extends TopicContract> {
   emits?: readonly TopicContract[];
   /** Exactly-once: how many handled events a transaction waits for, and how long. */
   transaction?: TransactionOptions;
+  /**
+   * Exactly-once with the worker's database (DATABASE_URL): each event's handler runs in a
+   * database transaction (`context.db`) that also stores the partition's consumed position and
+   * the records it emits (an outbox), relayed to Kafka afterwards; on assignment the database's
+   * position decides where handling resumes. Takes partition ordering.
+   */
+  store?: boolean;
 }
 
 export interface EventSubscription<C extends TopicContract = TopicContract> extends SubscriptionOptions<C> {

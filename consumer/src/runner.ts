@@ -27,6 +27,7 @@ import { Dispatcher } from "./runtime/dispatcher.ts";
 import { Instruments, type RunnerStats } from "./runtime/instruments.ts";
 import { type AttemptResult, HandlerInvoker } from "./runtime/invoker.ts";
 import { lagSamples, type PartitionStatus, partitionStatuses } from "./runtime/lag.ts";
+import type { OffsetStore } from "./store/types.ts";
 
 export type { PartitionStatus, RunnerStats };
 
@@ -41,6 +42,8 @@ export interface RunnerDeps {
   settings: ConsumerSettings;
   /** Injected by tests to drive backoffs and due times; the system clock otherwise. */
   clock?: Clock;
+  /** The worker's database (DATABASE_URL), for `store: true` subscriptions. */
+  store?: OffsetStore;
 }
 
 /** What /ready says about one subscription beyond "joined". */
@@ -72,6 +75,26 @@ function refuseForExactlyOnce(subscription: Subscription, policy: FailurePolicy)
   };
   if (subscription.handleBatch) refuse('delivery "exactly-once" takes handle(), not handleBatch()');
   if (policy.retryMode === "retry-topic") refuse('delivery "exactly-once" retries in place (retryMode "blocking")');
+  // One claim at a time per partition: each compare-and-sets the position the previous one wrote.
+  if (subscription.store && (subscription.ordering ?? "partition") !== "partition") {
+    refuse('a `store` subscription takes ordering "partition": its claims move one position per partition in order');
+  }
+}
+
+function storeFor(subscription: Subscription, store: OffsetStore | undefined): OffsetStore {
+  if (subscription.delivery !== "exactly-once") {
+    throw new KafkaPairError(
+      "CONFIG_INVALID",
+      `subscription to ${subscription.contract.name}: \`store\` needs delivery "exactly-once"`,
+    );
+  }
+  if (!store) {
+    throw new KafkaPairError(
+      "CONFIG_INVALID",
+      `subscription to ${subscription.contract.name}: \`store\` needs the worker's database (DATABASE_URL)`,
+    );
+  }
+  return store;
 }
 
 /**
@@ -113,7 +136,7 @@ export class SubscriptionRunner {
     this.subscription = subscription;
     this.#clock = deps.clock ?? systemClock;
     this.failurePolicy = resolveFailurePolicy(contract, subscription.onFailure, settings);
-    this.ordering = subscription.ordering ?? "key";
+    this.ordering = subscription.ordering ?? (subscription.store ? "partition" : "key");
     this.delivery = subscription.delivery ?? "at-least-once";
     if (this.delivery === "exactly-once") refuseForExactlyOnce(subscription, this.failurePolicy);
     this.maxInFlight = subscription.maxInFlight ?? settings.concurrency;
@@ -155,6 +178,8 @@ export class SubscriptionRunner {
       crash: crashHook(settings.crashAt),
       producer: deps.producer,
       transport: deps.transport,
+      kafkaGroup: ns.group(subscription.groupId),
+      ...(subscription.store ? { store: storeFor(subscription, deps.store) } : {}),
       bounds: {
         maxEvents: subscription.transaction?.maxEvents ?? 500,
         maxWaitMs: subscription.transaction?.maxWaitMs ?? 100,
@@ -166,7 +191,7 @@ export class SubscriptionRunner {
       this.#logger,
       this.#instruments,
       new Semaphore(this.maxInFlight),
-      (prepared) => delivery.begin({ source: prepared.message, trace: prepared.context.trace }),
+      (prepared, call) => delivery.attempt({ source: prepared.message, trace: prepared.context.trace }, call),
     );
     const dlq = deadLetterTopicOf(contract);
     this.#strategy = failureStrategy({
@@ -232,6 +257,7 @@ export class SubscriptionRunner {
       this.#tracker.assign(tp);
       this.#dispatcher.assign(tp);
     }
+    if (this.subscription.store) this.#recover(partitions);
     // The committed offsets are only needed for the lag until this member commits; no need to wait.
     this.#consumer
       .committed(partitions)
@@ -239,6 +265,27 @@ export class SubscriptionRunner {
         for (const position of positions) this.#tracker.seedCommitted(position);
       })
       .catch((err) => this.#logger.warn({ err }, "could not read committed offsets"));
+  }
+
+  /**
+   * A `store` subscription's partitions wait, halted, until the delivery strategy has compared the
+   * database's positions with the group's and relayed what a dead member left in the outbox.
+   */
+  #recover(partitions: TopicPartition[]): void {
+    for (const tp of partitions) this.#dispatcher.halt(tp, true);
+    const stillOurs = () => {
+      const held = new Set(this.#consumer.assignment().map(keyOf));
+      return partitions.some((tp) => held.has(keyOf(tp)));
+    };
+    const attempt = (): Promise<void> =>
+      this.#delivery.assigned(partitions).catch(async (err) => {
+        this.#logger.error({ err }, "cannot recover the partitions from the database; trying again");
+        await this.#clock.sleep(this.failurePolicy.maxBackoffMs);
+        if (stillOurs()) return attempt();
+      });
+    void attempt().finally(() => {
+      for (const tp of partitions) this.#dispatcher.halt(tp, false);
+    });
   }
 
   async #onRevoke(partitions: TopicPartition[], lost: boolean): Promise<void> {

@@ -20,7 +20,7 @@ const bootstrapServers = v.pipe(
  * schema (`npm run docs:config`), and a unit test fails when the page is stale.
  */
 /** Where CONSUMER_CRASH_AT may kill the consumer (fault tests). */
-export const CRASH_POINTS = ["handler", "in-transaction", "after-transaction"] as const;
+export const CRASH_POINTS = ["handler", "after-store", "in-transaction", "after-transaction"] as const;
 
 export const Env = v.object({
   KAFKA_BOOTSTRAP_SERVERS: v.pipe(
@@ -251,7 +251,7 @@ export const Env = v.object({
     v.description(
       "Fault tests only: kill the consumer with SIGKILL at these points with these odds per passage, e.g. " +
         "`handler=0.02,in-transaction=0.05`. Points: `handler` (an exactly-once handler returned, its records not yet " +
-        "staged), `in-transaction` (records and offsets sent, commit not yet asked), `after-transaction` (committed, " +
+        "staged), `after-store` (a `store` subscription's database transaction committed, Kafka's not begun), `in-transaction` (records and offsets sent, commit not yet asked), `after-transaction` (committed, " +
         "not yet recorded). Unset in production.",
     ),
   ),

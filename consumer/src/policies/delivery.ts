@@ -3,6 +3,7 @@ import { KafkaPairError } from "@kafka-pair/shared/errors";
 import type { Logger } from "@kafka-pair/shared/log";
 import type { Namespace } from "@kafka-pair/shared/namespace";
 import type {
+  CommitPosition,
   ConsumerTransport,
   KafkaTransport,
   ProduceRecord,
@@ -16,8 +17,11 @@ import type { Crash } from "../runtime/crash.ts";
 import type { Instruments } from "../runtime/instruments.ts";
 import { Outputs, type Source } from "../runtime/outputs.ts";
 import { type TransactionBounds, TransactionCommitter } from "../runtime/transactions.ts";
+import type { OffsetStore, StoreTransaction } from "../store/types.ts";
 import { type DeadLetterHealth, type RecordWriter, ReliableWriter, type Written } from "./dead-letters.ts";
 import type { Delivery, Emit } from "./options.ts";
+
+const partitionKey = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 
 /** Moves committed offsets forward: notified per finished event, flushed on revocation and shutdown. */
 export interface Committer {
@@ -27,11 +31,14 @@ export interface Committer {
 }
 
 /** One handler attempt's `context.emit` and what happens to its records once the handler resolved. */
-export interface Emission {
+interface Emission {
   emit: Emit;
   /** The handler resolved: the attempt succeeds only once this does. */
   settle(): Promise<void>;
 }
+
+/** What a handler call gets from the strategy. */
+export type AttemptExtras = { emit: Emit; db?: StoreTransaction };
 
 /** What an event being handled is, for the records it emits. */
 export interface EmittingEvent {
@@ -62,8 +69,10 @@ export interface DeliveryDeps {
  */
 export interface DeliveryStrategy {
   readonly mode: Delivery;
-  /** A fresh emission for one handler attempt of `event`. */
-  begin(event: EmittingEvent): Emission;
+  /** Runs one handler attempt of `event` (`call`) this strategy's way; resolves once its effects are placed. */
+  attempt(event: EmittingEvent, call: (extras: AttemptExtras) => Promise<void>): Promise<void>;
+  /** Newly assigned partitions: resolves once they may be handled (the store's recovery ran). */
+  assigned(partitions: TopicPartition[]): Promise<void>;
   /** Dead letters (and retry-topic records) of this subscription. */
   readonly writer: RecordWriter;
   readonly committer: Committer;
@@ -154,12 +163,15 @@ export function atLeastOnce(deps: DeliveryDeps & { producer: ProducerTransport }
     mode: "at-least-once",
     writer,
     committer,
-    begin(event) {
-      return emission(
+    async attempt(event, call) {
+      const sent = emission(
         (record) => deps.producer.send(record).then(() => {}),
         (index, contract, value) => build(event, index, contract, value),
       );
+      await call({ emit: sent.emit });
+      await sent.settle();
     },
+    assigned: async () => {},
     health: () => writer.health(),
     forget: () => {},
     start: async () => {},
@@ -172,9 +184,21 @@ export function atLeastOnce(deps: DeliveryDeps & { producer: ProducerTransport }
  * records (and a dead letter) wait in `Outputs` for the transaction that commits the event's
  * offset (TransactionCommitter). A failed attempt's records are dropped. The subscription gets a
  * producer of its own: its transactions carry this member's group metadata.
+ *
+ * With a `store`, each attempt runs in a database transaction that also compare-and-sets the
+ * partition's position and writes the emitted records to the outbox; only once it committed are
+ * the records held for Kafka's transaction, which prunes the outbox after its own commit. On
+ * assignment the store's position P is compared with the group's committed offset O: P > O means
+ * a member died between the two commits, so the outbox is relayed with sendOffsets(P) first, and
+ * events below P are skipped: the database decides what was handled.
  */
 export function exactlyOnce(
-  deps: DeliveryDeps & { transport: KafkaTransport; bounds: TransactionBounds },
+  deps: DeliveryDeps & {
+    transport: KafkaTransport;
+    bounds: TransactionBounds;
+    store?: OffsetStore;
+    kafkaGroup: string;
+  },
 ): DeliveryStrategy {
   const build = recordBuilder(deps);
   const outputs = new Outputs();
@@ -186,27 +210,71 @@ export function exactlyOnce(
       `subscription ${deps.groupId}: delivery "exactly-once" needs a transport with transactions (${deps.transport.name} has none)`,
     );
   }
+  const run = transaction.bind(producer);
+  const { store, kafkaGroup, logger } = deps;
+  /** A store subscription's stored position per partition: the claim's `expected`. */
+  const positions = new Map<string, string | undefined>();
+  const prune = (committed: CommitPosition[]) => {
+    if (!store) return;
+    for (const p of committed) {
+      store
+        .pruneOutbox(kafkaGroup, p, p.offset)
+        .catch((err) => logger.warn({ err }, "outbox prune failed; retried next commit"));
+    }
+  };
   let lastError: string | undefined;
   const committer = new TransactionCommitter({
     tracker: deps.tracker,
     outputs,
-    transaction: transaction.bind(producer),
+    transaction: run,
     group: () => deps.consumer.groupMetadata(),
     clock: deps.clock,
     bounds: deps.bounds,
     ...(deps.crash ? { crash: deps.crash } : {}),
     hooks: {
-      committed: (_positions, _records, seconds) => deps.instruments.commitLatency(seconds),
+      committed: (committed, _records, seconds) => {
+        deps.instruments.commitLatency(seconds);
+        prune(committed);
+      },
       failed: (err) => {
         deps.instruments.commitFailed();
         lastError = err instanceof Error ? err.message : String(err);
-        deps.logger.warn({ err }, "transaction aborted; its records and offsets go again in the next one");
+        logger.warn({ err }, "transaction aborted; its records and offsets go again in the next one");
       },
     },
   });
+
+  /** Store mode: one database transaction claiming the event's position, its records into the outbox. */
+  async function applied(source: Source, work: (tx: StoreTransaction) => Promise<ProduceRecord[]>): Promise<void> {
+    if (!store) throw new Error("no store");
+    const key = partitionKey(source);
+    const next = String(BigInt(source.offset) + 1n);
+    const claim = {
+      groupId: kafkaGroup,
+      topic: source.topic,
+      partition: source.partition,
+      expected: positions.get(key),
+      next,
+    };
+    const records = await store.apply(claim, async (tx, outbox) => {
+      const out = await work(tx);
+      for (const record of out) outbox.add(record);
+      return out;
+    });
+    positions.set(key, next);
+    deps.crash?.("after-store");
+    outputs.add(source, records);
+  }
+  /** Store mode: the database already holds this event's effects (a previous owner applied it). */
+  const alreadyApplied = (source: Source) => {
+    const stored = positions.get(partitionKey(source));
+    return stored !== undefined && BigInt(source.offset) < BigInt(stored);
+  };
+
   const writer: RecordWriter = {
     write: async (record, _log, _signal, source): Promise<Written> => {
-      outputs.add(source, [record]);
+      if (store) await applied(source, async () => [record]);
+      else outputs.add(source, [record]);
       return { topic: record.topic, inTransaction: true };
     },
   };
@@ -214,25 +282,61 @@ export function exactlyOnce(
     mode: "exactly-once",
     writer,
     committer,
-    begin(event) {
-      const records: ProduceRecord[] = [];
-      const held = emission(
-        async (record) => {
-          records.push(record);
-        },
-        (index, contract, value) => build(event, index, contract, value),
-      );
-      return {
-        emit: held.emit,
-        async settle() {
-          await held.settle();
-          deps.crash?.("handler");
-          outputs.add(event.source, records);
-        },
+    async attempt(event, call) {
+      if (store && alreadyApplied(event.source)) return;
+      const handle = async (db?: StoreTransaction) => {
+        const records: ProduceRecord[] = [];
+        const held = emission(
+          async (record) => {
+            records.push(record);
+          },
+          (index, contract, value) => build(event, index, contract, value),
+        );
+        await call(db ? { emit: held.emit, db } : { emit: held.emit });
+        await held.settle();
+        deps.crash?.("handler");
+        return records;
       };
+      if (store) await applied(event.source, handle);
+      else outputs.add(event.source, await handle());
+    },
+    async assigned(partitions) {
+      if (!store || partitions.length === 0) return;
+      const [stored, committed] = await Promise.all([
+        store.positions(kafkaGroup, partitions),
+        deps.consumer.committed(partitions),
+      ]);
+      for (const tp of partitions) positions.set(partitionKey(tp), undefined);
+      for (const p of stored) positions.set(partitionKey(p), p.offset);
+      const kafkaAt = new Map(committed.map((c) => [partitionKey(c), BigInt(c.offset)]));
+      const ahead = stored.filter((p) => BigInt(p.offset) > (kafkaAt.get(partitionKey(p)) ?? -1n));
+      if (ahead.length === 0) return;
+      // The database is ahead of Kafka: a member died between the two commits. Its outbox goes out now.
+      const pending = await Promise.all(ahead.map((p) => store.pendingOutbox(kafkaGroup, p)));
+      const records = pending.flat().map((row) => row.record);
+      await run(async (tx) => {
+        await Promise.all(records.map((record) => tx.send(record)));
+        await tx.sendOffsets(ahead, deps.consumer.groupMetadata());
+      });
+      deps.tracker.markCommitted(ahead);
+      prune(ahead);
+      logger.warn(
+        {
+          partitions: ahead.map((p) => ({
+            partition: p.partition,
+            position: p.offset,
+            committed: kafkaAt.get(partitionKey(p))?.toString(),
+          })),
+          relayed: records.length,
+        },
+        "database ahead of the group's offsets: outbox relayed, offsets moved to the database's positions",
+      );
     },
     health: () => ({ waiting: outputs.size, lastError: outputs.size > 0 ? lastError : undefined }),
-    forget: (tp) => outputs.forget(tp),
+    forget: (tp) => {
+      outputs.forget(tp);
+      positions.delete(partitionKey(tp));
+    },
     start: () => producer.connect(),
     stop: () => producer.disconnect(),
   };
@@ -241,7 +345,13 @@ export function exactlyOnce(
 /** The strategy a subscription declared (default at-least-once). */
 export function deliveryStrategy(
   mode: Delivery,
-  deps: DeliveryDeps & { producer: ProducerTransport; transport: KafkaTransport; bounds: TransactionBounds },
+  deps: DeliveryDeps & {
+    producer: ProducerTransport;
+    transport: KafkaTransport;
+    bounds: TransactionBounds;
+    store?: OffsetStore;
+    kafkaGroup: string;
+  },
 ): DeliveryStrategy {
   return mode === "exactly-once" ? exactlyOnce(deps) : atLeastOnce(deps);
 }
