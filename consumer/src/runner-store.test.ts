@@ -142,6 +142,41 @@ describe("exactly-once with a database store", () => {
     await store.close();
   });
 
+  it("does not relay outbox rows below the group's offset again (a prune cut short by the crash)", async () => {
+    const { k, store } = await setup();
+    const orders = [1, 2, 3].map((i) => anOrder(i));
+    let partition = 0;
+    for (const order of orders) partition = (await k.write(order)).partition;
+    const record = (i: number) => ({
+      topic: ordersConfirmedTopic.name,
+      key: orders[i]?.orderId ?? null,
+      value: new TextEncoder().encode(JSON.stringify(confirmationOf(orders[i] as never))),
+    });
+    const claim = (expected: string | undefined, next: string) => ({
+      groupId: "orders_group",
+      topic: "orders",
+      partition,
+      expected,
+      next,
+    });
+    // Offset 0 reached Kafka (committed 1) but its row was not pruned; offset 1 only reached the database.
+    await store.apply(claim(undefined, "1"), async (_tx, outbox) => outbox.add(record(0)));
+    await store.apply(claim("1", "2"), async (_tx, outbox) => outbox.add(record(1)));
+    k.cluster.commit("orders_group", { topic: "orders", partition }, 1n);
+    const handled: string[] = [];
+    const r = storeRunner(k, store, async (event, ctx) => {
+      handled.push(ctx.offset);
+      await ctx.emit(ordersConfirmedTopic, confirmationOf(event as never));
+    });
+    await r.start();
+    await until(() => k.cluster.committed("orders_group", { topic: "orders", partition }) === 3n, "Kafka offsets");
+    expect(handled).toEqual(["2"]);
+    const ids = visible(k).map((e) => JSON.parse(new TextDecoder().decode(e.value)).orderId);
+    expect(ids.sort()).toEqual([orders[1]?.orderId, orders[2]?.orderId].sort());
+    await r.stop();
+    await store.close();
+  });
+
   it("refuses a store subscription without exactly-once, without a database, or with another ordering", async () => {
     const { k, store } = await setup();
     const make = (extra: object, withStore = true) =>

@@ -312,7 +312,13 @@ export function exactlyOnce(
       const ahead = stored.filter((p) => BigInt(p.offset) > (kafkaAt.get(partitionKey(p)) ?? -1n));
       if (ahead.length === 0) return;
       // The database is ahead of Kafka: a member died between the two commits. Its outbox goes out now.
-      const pending = await Promise.all(ahead.map((p) => store.pendingOutbox(kafkaGroup, p)));
+      // Rows below O went out with an earlier Kafka commit (their prune was cut short): not again.
+      const pending = await Promise.all(
+        ahead.map(async (p) => {
+          const from = kafkaAt.get(partitionKey(p)) ?? -1n;
+          return (await store.pendingOutbox(kafkaGroup, p)).filter((row) => BigInt(row.sourceOffset) >= from);
+        }),
+      );
       const records = pending.flat().map((row) => row.record);
       await run(async (tx) => {
         await Promise.all(records.map((record) => tx.send(record)));
