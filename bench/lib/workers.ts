@@ -29,10 +29,18 @@ function nodeFlags(logFile: string): string[] {
 
 /**
  * The Deno binary the `deno` npm package installs, and the permissions the deno.json tasks grant
- * (--allow-ffi: the Deno default transport is librdkafka through FFI).
+ * (--allow-ffi: the Deno default transport is librdkafka through FFI; --allow-write=data: the
+ * consumer's default SQLite database, data/consumer.db).
  */
 const denoBin = join(repoRoot, "node_modules/.bin/deno");
-const denoPermissions = ["--allow-net", "--allow-env", "--allow-read", "--allow-sys", "--allow-ffi"];
+const denoPermissions = [
+  "--allow-net",
+  "--allow-env",
+  "--allow-read",
+  "--allow-write=data",
+  "--allow-sys",
+  "--allow-ffi",
+];
 
 /** Runs a TypeScript entry under tsx (or Deno); its output goes to a log file, not through this process. */
 export function spawnTs(

@@ -1,5 +1,8 @@
+import { KafkaPairError } from "@kafka-pair/shared/errors";
+import type { Logger } from "@kafka-pair/shared/log";
 import { Hono } from "hono";
 import type { Registry } from "prom-client";
+import { type FindOrder, orderRoutes } from "./routes/orders.ts";
 import type { SubscriptionRunner } from "./runner.ts";
 
 export interface ConsumerDeps {
@@ -8,9 +11,13 @@ export interface ConsumerDeps {
   registry: Registry;
   /** False while the cluster can't be reached (a group stays "joined" through an outage); absent = not checked. */
   kafkaReady?: () => boolean;
+  /** The example's stored orders (GET /orders/:orderId); absent: no such route. */
+  findOrder?: FindOrder;
+  /** Where failures answered with a 5xx are logged. */
+  logger?: Logger;
 }
 
-/** The consumer's small HTTP side: liveness, readiness, what each group has done, metrics. */
+/** The consumer's small HTTP side: liveness, readiness, what each group has done, metrics, the stored orders. */
 export function createConsumerApp(deps: ConsumerDeps) {
   const app = new Hono();
   app.get("/health", (c) => c.json({ status: "up" }));
@@ -44,6 +51,17 @@ export function createConsumerApp(deps: ConsumerDeps) {
     const body = await deps.registry.metrics();
     return c.body(body, 200, { "content-type": deps.registry.contentType });
   });
-  app.notFound((c) => c.json({ error: { code: "NOT_FOUND", message: "no such route", retriable: false } }, 404));
+  if (deps.findOrder) app.route("/", orderRoutes(deps.findOrder));
+  app.notFound(() => {
+    throw new KafkaPairError("NOT_FOUND", "no such route");
+  });
+  // One error shape for every route: the KafkaPairError's own status and JSON body.
+  app.onError((err, c) => {
+    const error =
+      err instanceof KafkaPairError ? err : new KafkaPairError("INTERNAL", "internal error", { cause: err });
+    if (error.status >= 500) deps.logger?.error({ err, code: error.code, path: c.req.path }, error.message);
+    if (error.status === 503) c.header("Retry-After", "1");
+    return c.json(error.toJSON(), error.status as 400);
+  });
   return app;
 }

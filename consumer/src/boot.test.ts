@@ -1,11 +1,21 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { loadConfig } from "@kafka-pair/shared/config";
 import { createLogger } from "@kafka-pair/shared/log";
 import { fakeServer } from "@kafka-pair/shared/testing";
 import { memoryTransport } from "@kafka-pair/shared/transport/memory";
-import { describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { bootConsumer, contractsOf } from "./boot.ts";
 import { loadSubscriptions } from "./subscriptions.ts";
 import { anOrder, kafka, ordersSubscription, until } from "./test-kit.ts";
+
+// Each boot its own SQLite file in a temp folder: the unit project writes nothing under ./data.
+const dir = mkdtempSync(join(tmpdir(), "kafka-pair-boot-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let databases = 0;
+const config = (env: Record<string, string> = {}) =>
+  loadConfig("consumer", { DATABASE_URL: `sqlite:${join(dir, `consumer-${++databases}.db`)}`, ...env });
 
 function server() {
   const fake = fakeServer();
@@ -21,7 +31,7 @@ async function boot(handle: Parameters<typeof ordersSubscription>[0], env: Recor
   const k = await kafka();
   const fake = server();
   const worker = await bootConsumer({
-    config: loadConfig("consumer", { SHUTDOWN_TIMEOUT_MS: "2000", ...env }),
+    config: config({ SHUTDOWN_TIMEOUT_MS: "2000", ...env }),
     logger: k.logger,
     transport: k.transport,
     subscriptions: [ordersSubscription(handle)],
@@ -37,7 +47,7 @@ describe("bootConsumer", () => {
     const transport = memoryTransport();
     const fake = server();
     const worker = await bootConsumer({
-      config: loadConfig("consumer", {}),
+      config: config(),
       logger: createLogger("test", "silent"),
       transport,
       subscriptions,
@@ -76,12 +86,38 @@ describe("bootConsumer", () => {
     expect(metrics).toContain(`consumer_lag{topic="orders",group="orders_group",partition="${report.partition}"} 0`);
   });
 
+  it("opens and migrates its database before joining: GET /orders/:orderId answers from it", async () => {
+    const { k, get } = await boot(async () => {});
+    await until(() => k.transport.consumers[0]?.isJoined() === true, "joined");
+    const missing = await get(`/orders/${anOrder(1).orderId}`);
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe("NOT_FOUND");
+  });
+
+  it("does not start when its database cannot be prepared, naming it and what failed", async () => {
+    const k = await kafka();
+    const fake = server();
+    // A folder is not a database file.
+    const started = await bootConsumer({
+      config: config({ DATABASE_URL: `sqlite:${dir}` }),
+      logger: k.logger,
+      transport: k.transport,
+      subscriptions: [ordersSubscription(async () => {})],
+      serve: fake.serve,
+    }).catch((e: unknown) => e);
+    expect(started).toMatchObject({ code: "STORE_UNAVAILABLE" });
+    expect((started as Error).message).toContain(`sqlite:${dir}: open failed`);
+    // Neither served nor joined.
+    await expect(fake.request("/health")).rejects.toThrow("not serving");
+    expect(k.transport.consumers.some((c) => c.isJoined())).toBe(false);
+  });
+
   it("is not ready while Kafka is unreachable", async () => {
     const k = await kafka();
     k.cluster.reachable = false;
     const fake = server();
     const worker = await bootConsumer({
-      config: loadConfig("consumer", {}),
+      config: config(),
       logger: k.logger,
       transport: k.transport,
       subscriptions: [ordersSubscription(async () => {})],

@@ -6,7 +6,11 @@ import type { KafkaTransport } from "@kafka-pair/shared/transport";
 import { createConsumerApp } from "./app.ts";
 import type { Subscription } from "./handler.ts";
 import { createConsumerMetrics } from "./metrics.ts";
+import { ordersMigration } from "./orders/migration.ts";
+import { findOrder } from "./orders/repository.ts";
 import { SubscriptionRunner } from "./runner.ts";
+import { openStore } from "./store/open.ts";
+import type { OffsetStore } from "./store/types.ts";
 
 export interface RunningConsumer {
   /** Stop fetching, finish the messages in hand, commit, leave the groups. Resolves with the exit code. */
@@ -26,7 +30,26 @@ export function contractsOf(subscriptions: readonly Subscription[]): TopicContra
   return [...byName.values()];
 }
 
-/** Boots the consumer worker on any runtime: its subscriptions' topics, one runner per subscription, ops HTTP. */
+/**
+ * Opens the consumer's database (DATABASE_URL) and brings its tables up to date: the store's own
+ * and the example's `orders`. A failure names the database and what failed, and stops the boot.
+ */
+export async function openConsumerStore(config: WorkerConfig, logger: Logger): Promise<OffsetStore> {
+  let store: OffsetStore | undefined;
+  try {
+    store = await openStore(config.databaseUrl, { migrations: [ordersMigration] });
+    await store.migrate();
+  } catch (err) {
+    await store?.close().catch(() => undefined);
+    // The error's message names the database (never its password) and the step that failed.
+    logger.fatal({ err }, "could not prepare the consumer's database");
+    throw err;
+  }
+  logger.info({ database: store.name }, "database ready");
+  return store;
+}
+
+/** Boots the consumer worker on any runtime: its database, its subscriptions' topics, one runner per subscription, ops HTTP. */
 export async function bootConsumer(deps: {
   config: WorkerConfig;
   logger: Logger;
@@ -55,12 +78,17 @@ export async function bootConsumer(deps: {
       }),
     );
   }
+  // After the runners refused what their transport cannot do, before anything joins a group:
+  // positions stored there decide where exactly-once subscriptions start.
+  const store = await openConsumerStore(config, logger);
   const app = createConsumerApp({
     runners,
     isDraining: () => draining,
     registry: metrics.registry,
     // The dead-letter producer watches broker reachability (the rule the producer worker's /ready uses).
     kafkaReady: () => producer.isReady(),
+    findOrder: (orderId) => findOrder(store, orderId),
+    logger,
   });
   const server = deps.serve(app.fetch, {
     port: config.port,
@@ -104,6 +132,8 @@ export async function bootConsumer(deps: {
     // Each runner stops fetching, lets its handlers finish, commits, and leaves its group.
     const stopped = Promise.all(runners.map((r) => r.stop()))
       .then(() => producer.disconnect())
+      // Last: a runner may still be committing a position while it stops.
+      .then(() => store.close())
       .then(() => false);
     const late = await Promise.race([stopped, timedOut]);
     clearTimeout(timer);

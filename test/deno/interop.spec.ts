@@ -1,13 +1,9 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eventually, useNamespace } from "../helpers/kafka.ts";
 import { ALL_PARTITIONS, holdings, javaConsoleConsumer, KAFKA_LIBS, useMixedGroup } from "../helpers/mixed-group.ts";
 import { processed } from "../helpers/pair.ts";
-import { denoBin, denoPermissions, type Worker } from "../helpers/workers.ts";
-
-const root = fileURLToPath(new URL("../..", import.meta.url));
+import { runRefusedWorker, type Worker } from "../helpers/workers.ts";
 
 // One consumer group shared by librdkafka members on both runtimes (Node's binding, Deno's FFI)
 // and a Java consumer: they split the partitions and hand them over through rolling restarts,
@@ -74,28 +70,11 @@ describe("one consumer group: Node, Deno (FFI) and Java members", () => {
   );
 
   it("refuses to start a platformatic consumer, saying why", async () => {
-    const child = spawn(denoBin, ["run", ...denoPermissions, "consumer/src/main.deno.ts"], {
-      cwd: root,
-      env: {
-        ...process.env,
-        ...env,
-        DENO_NO_UPDATE_CHECK: "1",
-        NO_COLOR: "1",
-        TRANSPORT: "platformatic",
-        KAFKA_BOOTSTRAP_SERVERS: inject("bootstrapServers"),
-        PORT: "0",
-        HOST: "127.0.0.1",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-    });
-    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+    const { code, output } = await runRefusedWorker(
+      "consumer",
+      { ...env, TRANSPORT: "platformatic" },
+      { runtime: "deno" },
+    );
     expect(code).not.toBe(0);
     expect(output).toMatch(/TRANSPORT=platformatic cannot consume/);
   });

@@ -1,4 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { inject } from "vitest";
 import { freePort } from "../../scripts/free-port.ts";
@@ -82,28 +85,42 @@ async function stopAll() {
   );
 }
 
+let fileDatabase: { dir: string; url: string } | undefined;
+
 /**
- * Starts a worker as a real child process against the test cluster, waits for /ready,
- * and stops it after the file's tests.
+ * The consumers of one spec file share one SQLite database (as the workers of one team share one),
+ * in a temp folder removed after the file's tests: restarts keep their positions and rows, files
+ * and runs never see each other's. A spec may pass its own DATABASE_URL (a PostgreSQL one).
  */
-export async function startWorker(
-  name: Worker["name"],
-  env: Record<string, string> = {},
-  options: {
-    runtime?: Runtime /** Deno permissions beyond the tasks' (a test handler writing files). */;
-    denoAllow?: string[];
-    /**
-     * The command line a user types (`node --watch …`, `deno task …`) instead of the plain
-     * entry point; it then runs in a process group of its own, for signalGroup.
-     */
-    command?: [string, ...string[]];
-  } = {},
-): Promise<Worker> {
+function workerDatabase(): { dir: string; url: string } {
+  if (!fileDatabase) {
+    const dir = mkdtempSync(join(tmpdir(), "kafka-pair-consumer-db-"));
+    fileDatabase = { dir, url: `sqlite:${join(dir, "consumer.db")}` };
+    atFileEnd(() => rmSync(dir, { recursive: true, force: true }));
+  }
+  return fileDatabase;
+}
+
+interface SpawnOptions {
+  runtime?: Runtime /** Deno permissions beyond the tasks' (a test handler writing files). */;
+  denoAllow?: string[];
+  /**
+   * The command line a user types (`node --watch …`, `deno task …`) instead of the plain
+   * entry point; it then runs in a process group of its own, for signalGroup.
+   */
+  command?: [string, ...string[]];
+}
+
+/** A worker process on the test cluster, on a free port, with its output piped. */
+async function spawnWorker(name: Worker["name"], env: Record<string, string>, options: SpawnOptions) {
   const port = await freePort();
+  const database = name === "consumer" ? workerDatabase() : undefined;
+  // On Deno the consumer's SQLite file needs write permission for its folder (the tasks grant ./data).
+  const denoWrite = database ? [`--allow-write=${database.dir}`] : [];
   const [command, args] = options.command
     ? [options.command[0], options.command.slice(1)]
     : options.runtime === "deno"
-      ? [denoBin, ["run", ...denoPermissions, ...(options.denoAllow ?? []), `${name}/src/main.deno.ts`]]
+      ? [denoBin, ["run", ...denoPermissions, ...denoWrite, ...(options.denoAllow ?? []), `${name}/src/main.deno.ts`]]
       : [process.execPath, ["--import", "tsx", `${name}/src/main.ts`]];
   const child = spawn(command, args, {
     detached: options.command !== undefined,
@@ -117,10 +134,41 @@ export async function startWorker(
       HOST: "127.0.0.1",
       // Debug: the specs follow each message by the consumer's per-message "processed" line (debug since issue 15).
       LOG_LEVEL: "debug",
+      ...(database ? { DATABASE_URL: database.url } : {}),
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  return { child, port };
+}
+
+/** Runs a worker that is expected to refuse to start: resolves with its exit code and everything it printed. */
+export async function runRefusedWorker(
+  name: Worker["name"],
+  env: Record<string, string>,
+  options: Pick<SpawnOptions, "runtime"> = {},
+): Promise<{ code: number | null; output: string }> {
+  const { child } = await spawnWorker(name, env, options);
+  let output = "";
+  const collect = (chunk: string) => {
+    output += chunk;
+  };
+  child.stdout?.setEncoding("utf8").on("data", collect);
+  child.stderr?.setEncoding("utf8").on("data", collect);
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  return { code, output };
+}
+
+/**
+ * Starts a worker as a real child process against the test cluster, waits for /ready,
+ * and stops it after the file's tests.
+ */
+export async function startWorker(
+  name: Worker["name"],
+  env: Record<string, string> = {},
+  options: SpawnOptions = {},
+): Promise<Worker> {
+  const { child, port } = await spawnWorker(name, env, options);
   const logs: LogLine[] = [];
   const stderr: string[] = [];
   let buffered = "";
