@@ -65,6 +65,9 @@ export async function bootConsumer(deps: {
   let stopping: Promise<number> | undefined;
   const runners: SubscriptionRunner[] = [];
   const metrics = createConsumerMetrics(() => runners.flatMap((r) => r.lagSamples()));
+  // Before the runners: `store: true` subscriptions keep their positions there, and those decide
+  // where they start; nothing has joined a group yet.
+  const store = await openConsumerStore(config, logger);
   for (const subscription of deps.subscriptions) {
     runners.push(
       new SubscriptionRunner({
@@ -75,12 +78,10 @@ export async function bootConsumer(deps: {
         logger,
         metrics,
         settings: config.consumer,
+        store,
       }),
     );
   }
-  // After the runners refused what their transport cannot do, before anything joins a group:
-  // positions stored there decide where exactly-once subscriptions start.
-  const store = await openConsumerStore(config, logger);
   const app = createConsumerApp({
     runners,
     isDraining: () => draining,

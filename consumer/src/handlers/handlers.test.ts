@@ -12,12 +12,25 @@ function context(offset: string) {
   const emit = async (contract: { name: string }, event: unknown) => {
     emitted.push([contract.name, event]);
   };
-  return { lines, emitted, ctx: { offset, logger, emit } as unknown as MessageContext };
+  const statements: Array<[string, readonly unknown[] | undefined]> = [];
+  const db = {
+    dialect: "sqlite",
+    query: async (sql: string, params?: readonly unknown[]) => {
+      statements.push([sql.replace(/\s+/g, " ").trim(), params]);
+      return [];
+    },
+  };
+  return {
+    lines,
+    emitted,
+    statements,
+    ctx: { topic: "orders", partition: 1, offset, logger, emit, db } as unknown as MessageContext,
+  };
 }
 
 describe("built-in handlers", () => {
   it("confirms an order exactly once on orders.confirmed, with its total in cents", async () => {
-    const { lines, emitted, ctx } = context("7");
+    const { lines, emitted, statements, ctx } = context("7");
     const order = anOrder(1, {
       lines: [
         { sku: "A-1", quantity: 2, unitPriceCents: 150 },
@@ -39,7 +52,11 @@ describe("built-in handlers", () => {
         },
       ],
     ]);
-    expect(ordersHandler.delivery).toBe("exactly-once");
+    expect(ordersHandler).toMatchObject({ delivery: "exactly-once", store: true });
+    // The row, in the same database transaction as the position (the runtime's `db`).
+    expect(statements).toHaveLength(1);
+    expect(statements[0]?.[0]).toMatch(/^INSERT INTO orders/);
+    expect(statements[0]?.[1]).toEqual(expect.arrayContaining([order.orderId, "orders", 1, "7"]));
   });
 
   it("logs the health ping and its offset, as the tutorial does", async () => {
