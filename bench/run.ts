@@ -498,6 +498,9 @@ if (want("consume") || want("consume-ordering") || want("consume-eos") || want("
             consume(ctx, "confluent", "manual", undefined, { delivery: "exactly-once", txEvents }),
           );
         }
+        await step("consume-eos", deliveryRowId("exactly-once", 500, true), () =>
+          consume(ctx, "confluent", "manual", undefined, { delivery: "exactly-once", txEvents: 500, store: true }),
+        );
       }
       if (want("peers")) await step("peers", "kafkajs consume-manual", () => consume(ctx, "kafkajs", "manual"));
     },

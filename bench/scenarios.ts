@@ -738,6 +738,7 @@ function startConsumer(
     ioMs?: number;
     delivery?: string;
     txEvents?: number;
+    store?: boolean;
   },
 ): Promise<BenchWorker> {
   return track(
@@ -755,8 +756,10 @@ function startConsumer(
         ...(args.ioMs ? [`--io-ms=${args.ioMs}`] : []),
         ...(args.delivery ? [`--delivery=${args.delivery}`] : []),
         ...(args.txEvents ? [`--tx-events=${args.txEvents}`] : []),
+        ...(args.store ? ["--store"] : []),
       ],
-      env: workerEnv(ctx, client),
+      // Each worker its own SQLite file beside its log: no positions or rows from another run.
+      env: { ...workerEnv(ctx, client), DATABASE_URL: `sqlite:${join(ctx.logDir, `${args.name}.db`)}` },
       logDir: ctx.logDir,
     }),
   );
@@ -777,18 +780,18 @@ export const orderingRowId = (ordering: string, ioMs: number) =>
   `consume ${ordering} (${ioMs > 0 ? `${ioMs} ms I/O` : "no I/O"})`;
 
 /** A delivery row's id: `consume exactly-once + emit (tx 500)`. */
-export const deliveryRowId = (delivery: "at-least-once" | "exactly-once", txEvents?: number) =>
-  `consume ${delivery} + emit${delivery === "exactly-once" ? ` (tx ${txEvents})` : ""}`;
+export const deliveryRowId = (delivery: "at-least-once" | "exactly-once", txEvents?: number, store = false) =>
+  `consume ${delivery} + emit${store ? " + sqlite" : ""}${delivery === "exactly-once" ? ` (tx ${txEvents})` : ""}`;
 
 export async function consume(
   ctx: Context,
   client: Client,
   commit: "manual" | "auto",
   variant?: { ordering: "partition" | "key" | "none"; ioMs: number },
-  emitting?: { delivery: "at-least-once" | "exactly-once"; txEvents?: number },
+  emitting?: { delivery: "at-least-once" | "exactly-once"; txEvents?: number; store?: boolean },
 ): Promise<ScenarioResult> {
   const id = emitting
-    ? deliveryRowId(emitting.delivery, emitting.txEvents)
+    ? deliveryRowId(emitting.delivery, emitting.txEvents, emitting.store)
     : variant
       ? orderingRowId(variant.ordering, variant.ioMs)
       : `${client === "kafkajs" ? "kafkajs " : ""}consume-${commit}`;
@@ -801,7 +804,7 @@ export async function consume(
         : "consume";
   const available = await prefill(ctx);
   const group = emitting
-    ? `bench-consume-${emitting.delivery}-${emitting.txEvents ?? 0}`
+    ? `bench-consume-${emitting.delivery}-${emitting.txEvents ?? 0}${emitting.store ? "-sqlite" : ""}`
     : variant
       ? `bench-consume-${variant.ordering}-${variant.ioMs}ms`
       : `bench-${client}-consume-${commit}`;
@@ -816,6 +819,7 @@ export async function consume(
     ioMs: variant?.ioMs,
     delivery: emitting?.delivery,
     txEvents: emitting?.txEvents,
+    store: emitting?.store,
   });
   const bar = ctx.progress.begin(id, ctx.options.durationS);
   const limitMs = ctx.options.durationS * 1000;
@@ -882,6 +886,9 @@ export async function consume(
           ? {
               delivery: emitting.delivery,
               emits: "one orders.confirmed per order",
+              ...(emitting.store
+                ? { store: "SQLite (node:sqlite), one orders row per order, partition ordering" }
+                : {}),
               ...(emitting.txEvents ? { transactionMaxEvents: emitting.txEvents, transactionMaxWaitMs: 100 } : {}),
             }
           : {}),

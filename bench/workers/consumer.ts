@@ -8,6 +8,7 @@ import { serve } from "@hono/node-server";
 import { bootConsumer } from "@kafka-pair/consumer/boot";
 import { DELIVERIES, type Delivery, ORDERINGS, type Ordering, subscribe } from "@kafka-pair/consumer/handler";
 import { confirmationOf } from "@kafka-pair/consumer/handlers/orders";
+import { insertOrder } from "@kafka-pair/consumer/orders/repository";
 import { loadConfig } from "@kafka-pair/shared/config";
 import { ordersConfirmedTopic, ordersTopic } from "@kafka-pair/shared/contracts";
 import { createLogger } from "@kafka-pair/shared/log";
@@ -35,6 +36,8 @@ const { values: args } = parseArgs({
     delivery: { type: "string" },
     /** Exactly-once: events per transaction at most (the subscription's `transaction.maxEvents`). */
     "tx-events": { type: "string", default: "500" },
+    /** Exactly-once with the worker's database (DATABASE_URL): each order stored in the `orders` table. */
+    store: { type: "boolean", default: false },
     "stats-file": { type: "string" },
   },
 });
@@ -88,6 +91,7 @@ const benchOrders = subscribe({
         delivery,
         emits: [ordersConfirmedTopic],
         transaction: { maxEvents: Number(args["tx-events"]), maxWaitMs: 100 },
+        ...(args.store ? { store: true, ordering: "partition" as const } : {}),
       }
     : {}),
   async handle(order, raw) {
@@ -100,6 +104,7 @@ const benchOrders = subscribe({
     running.add(key);
     // The example's work without its database (the store rows are not benched yet): confirm, log.
     const confirmed = confirmationOf(order);
+    if (context.db) await insertOrder(context.db, order, context);
     await context.emit(ordersConfirmedTopic, confirmed);
     context.logger.info(
       { orderId: order.orderId, totalCents: confirmed.totalCents, currency: order.currency },

@@ -33,6 +33,20 @@ async function setup() {
   return { k, store };
 }
 
+/** Three orders on one partition, and the confirmation record a handler of order `i` would emit. */
+async function threeOrders() {
+  const { k, store } = await setup();
+  const orders = [1, 2, 3].map((i) => anOrder(i));
+  let partition = 0;
+  for (const order of orders) partition = (await k.write(order)).partition;
+  const record = (i: number) => ({
+    topic: ordersConfirmedTopic.name,
+    key: orders[i]?.orderId ?? null,
+    value: new TextEncoder().encode(JSON.stringify(confirmationOf(orders[i] as never))),
+  });
+  return { k, store, orders, partition, record };
+}
+
 function storeRunner(k: Kafka, store: OffsetStore, handle: Handle) {
   return new SubscriptionRunner({
     transport: k.transport,
@@ -105,16 +119,8 @@ describe("exactly-once with a database store", () => {
   });
 
   it("resumes where the database says: a dead member's outbox is relayed with its position, its events are not handled again", async () => {
-    const { k, store } = await setup();
-    const orders = [1, 2, 3].map((i) => anOrder(i));
-    let partition = 0;
-    for (const order of orders) partition = (await k.write(order)).partition;
+    const { k, store, orders, partition, record } = await threeOrders();
     // A member handled offsets 0 and 1, committed its database transaction, and died before Kafka's.
-    const record = (i: number) => ({
-      topic: ordersConfirmedTopic.name,
-      key: orders[i]?.orderId ?? null,
-      value: new TextEncoder().encode(JSON.stringify(confirmationOf(orders[i] as never))),
-    });
     await store.apply(
       { groupId: "orders_group", topic: "orders", partition, expected: undefined, next: "2" },
       async (tx, outbox) => {
@@ -143,15 +149,7 @@ describe("exactly-once with a database store", () => {
   });
 
   it("does not relay outbox rows below the group's offset again (a prune cut short by the crash)", async () => {
-    const { k, store } = await setup();
-    const orders = [1, 2, 3].map((i) => anOrder(i));
-    let partition = 0;
-    for (const order of orders) partition = (await k.write(order)).partition;
-    const record = (i: number) => ({
-      topic: ordersConfirmedTopic.name,
-      key: orders[i]?.orderId ?? null,
-      value: new TextEncoder().encode(JSON.stringify(confirmationOf(orders[i] as never))),
-    });
+    const { k, store, orders, partition, record } = await threeOrders();
     const claim = (expected: string | undefined, next: string) => ({
       groupId: "orders_group",
       topic: "orders",
