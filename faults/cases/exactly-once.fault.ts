@@ -1,8 +1,8 @@
 import type { AdminTransport } from "@kafka-pair/shared/transport";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { faultBrokers, reportFigures } from "../../test/faults/helpers.ts";
 import { runExactlyOnce } from "../../test/helpers/exactly-once.ts";
-import { useAdmin, useNamespace } from "../../test/helpers/kafka.ts";
+import { testTransport, useNamespace } from "../../test/helpers/kafka.ts";
 import { type PostgresServer, usePostgres } from "../../test/helpers/postgres.ts";
 import type { Runtime } from "../../test/helpers/workers.ts";
 
@@ -15,6 +15,8 @@ const RUNS = [
   "handler=0.05",
 ];
 const PER_WAVE = 100;
+// The suite's own cluster: its brokers are the ones killed, so the workers and clients use it.
+const cluster = inject("faultCluster");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const combos: Array<[Runtime, "sqlite" | "postgres"]> = [
@@ -33,9 +35,11 @@ describe.each(combos)("exactly-once consumer under kill -9 and a broker kill (%s
   let admin: AdminTransport;
   let postgres: PostgresServer | undefined;
   beforeAll(async () => {
-    admin = await useAdmin();
+    admin = testTransport(cluster.bootstrapServers).admin();
+    await admin.connect();
     if (database === "postgres") postgres = await usePostgres();
   });
+  afterAll(() => admin.disconnect());
 
   it("stores and confirms each order exactly once", { timeout: 900_000 }, async () => {
     const run = await runExactlyOnce({
@@ -44,6 +48,7 @@ describe.each(combos)("exactly-once consumer under kill -9 and a broker kill (%s
       runtime,
       runs: RUNS,
       perWave: PER_WAVE,
+      bootstrapServers: cluster.bootstrapServers,
       ...(postgres ? { env: { DATABASE_URL: await postgres.createDatabase() } } : {}),
       duringRun: async (index) => {
         if (index !== 2) return;

@@ -37,16 +37,20 @@ export async function runExactlyOnce(options: {
   perWave: number;
   env?: Record<string, string>;
   duringRun?: (index: number) => Promise<void>;
+  /** Another cluster than the test cluster (the fault suite's, whose brokers it kills). */
+  bootstrapServers?: string;
 }): Promise<ExactlyOnceRun> {
-  const { ns, admin, runtime } = options;
+  const { ns, admin, runtime, bootstrapServers } = options;
   // The first wave goes out before any consumer has provisioned the topics.
-  await provisionTopics(testTransport(), [ordersTopic, ordersConfirmedTopic], ns, createLogger("test", "warn"));
-  const producer = await useRawProducer();
+  const transport = testTransport(bootstrapServers);
+  await provisionTopics(transport, [ordersTopic, ordersConfirmedTopic], ns, createLogger("test", "warn"));
+  const producer = await useRawProducer(bootstrapServers);
   // A dead member is noticed after the session timeout: short, so each restart takes its partitions soon.
   const env = {
     KAFKA_NAMESPACE: ns.prefix,
     KAFKA_SESSION_TIMEOUT_MS: "6000",
     KAFKA_HEARTBEAT_INTERVAL_MS: "1000",
+    ...(bootstrapServers ? { KAFKA_BOOTSTRAP_SERVERS: bootstrapServers } : {}),
     ...options.env,
   };
   const ids: string[] = [];
@@ -114,6 +118,7 @@ export async function runExactlyOnce(options: {
     isolation: "read_committed",
     until: (records) => records.length > ids.length,
     timeoutMs: 10_000,
+    ...(bootstrapServers ? { bootstrapServers } : {}),
   });
   const confirmedIds = confirmed.map((r) => (JSON.parse(r.value) as { orderId: string }).orderId);
   for (const r of confirmed) {

@@ -9,8 +9,8 @@ import { confluentTransport } from "@kafka-pair/shared/transport/confluent";
 import { inject } from "vitest";
 import { atFileEnd } from "./teardown.ts";
 
-export function testTransport() {
-  const config = loadConfig("producer", { KAFKA_BOOTSTRAP_SERVERS: inject("bootstrapServers") });
+export function testTransport(bootstrapServers = inject("bootstrapServers")) {
+  const config = loadConfig("producer", { KAFKA_BOOTSTRAP_SERVERS: bootstrapServers });
   return confluentTransport({
     connection: config.kafka,
     logger: createLogger("test", "warn"),
