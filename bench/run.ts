@@ -47,6 +47,7 @@ import {
   clientRaw,
   consume,
   consumeJava,
+  deliveryRowId,
   denoBatchLoad,
   denoSingleLoad,
   endToEnd,
@@ -472,7 +473,7 @@ if (want("peers") || want("sweep")) {
     },
   });
 }
-if (want("consume") || want("consume-ordering") || want("peers")) {
+if (want("consume") || want("consume-ordering") || want("consume-eos") || want("peers")) {
   phases.push({
     name: "consumers",
     async run() {
@@ -495,6 +496,21 @@ if (want("consume") || want("consume-ordering") || want("peers")) {
             await step("consume-ordering", springRowId(concurrency, ioMs), () => springB(ctx, concurrency, ioMs));
           }
         }
+      }
+      // Emitting one event per consumed one: at-least-once (a produce per event) beside exactly-once
+      // (a transaction per batch) at three transaction sizes, on the same backlog.
+      if (want("consume-eos")) {
+        await step("consume-eos", deliveryRowId("at-least-once"), () =>
+          consume(ctx, "confluent", "manual", undefined, { delivery: "at-least-once" }),
+        );
+        for (const txEvents of [50, 500, 5000]) {
+          await step("consume-eos", deliveryRowId("exactly-once", txEvents), () =>
+            consume(ctx, "confluent", "manual", undefined, { delivery: "exactly-once", txEvents }),
+          );
+        }
+        await step("consume-eos", deliveryRowId("exactly-once", 500, true), () =>
+          consume(ctx, "confluent", "manual", undefined, { delivery: "exactly-once", txEvents: 500, store: true }),
+        );
       }
       if (want("peers")) await step("peers", "kafkajs consume-manual", () => consume(ctx, "kafkajs", "manual"));
     },

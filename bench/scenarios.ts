@@ -759,6 +759,9 @@ function startConsumer(
     statsFile?: string;
     ordering?: string;
     ioMs?: number;
+    delivery?: string;
+    txEvents?: number;
+    store?: boolean;
   },
 ): Promise<BenchWorker> {
   return track(
@@ -774,8 +777,12 @@ function startConsumer(
         ...(args.statsFile ? [`--stats-file=${args.statsFile}`] : []),
         ...(args.ordering ? [`--ordering=${args.ordering}`] : []),
         ...(args.ioMs ? [`--io-ms=${args.ioMs}`] : []),
+        ...(args.delivery ? [`--delivery=${args.delivery}`] : []),
+        ...(args.txEvents ? [`--tx-events=${args.txEvents}`] : []),
+        ...(args.store ? ["--store"] : []),
       ],
-      env: workerEnv(ctx, client),
+      // Each worker its own SQLite file beside its log: no positions or rows from another run.
+      env: { ...workerEnv(ctx, client), DATABASE_URL: `sqlite:${join(ctx.logDir, `${args.name}.db`)}` },
       logDir: ctx.logDir,
     }),
   );
@@ -795,18 +802,35 @@ export async function prefill(ctx: Context): Promise<number> {
 export const orderingRowId = (ordering: string, ioMs: number) =>
   `consume ${ordering} (${ioMs > 0 ? `${ioMs} ms I/O` : "no I/O"})`;
 
+/** A delivery row's id: `consume exactly-once + emit (tx 500)`. */
+export const deliveryRowId = (delivery: "at-least-once" | "exactly-once", txEvents?: number, store = false) =>
+  `consume ${delivery} + emit${store ? " + sqlite" : ""}${delivery === "exactly-once" ? ` (tx ${txEvents})` : ""}`;
+
 export async function consume(
   ctx: Context,
   client: Client,
   commit: "manual" | "auto",
   variant?: { ordering: "partition" | "key" | "none"; ioMs: number },
+  emitting?: { delivery: "at-least-once" | "exactly-once"; txEvents?: number; store?: boolean },
 ): Promise<ScenarioResult> {
-  const id = variant
-    ? orderingRowId(variant.ordering, variant.ioMs)
-    : `${client === "kafkajs" ? "kafkajs " : ""}consume-${commit}`;
-  const scenario: ScenarioName = variant ? "consume-ordering" : client === "kafkajs" ? "peers" : "consume";
+  const id = emitting
+    ? deliveryRowId(emitting.delivery, emitting.txEvents, emitting.store)
+    : variant
+      ? orderingRowId(variant.ordering, variant.ioMs)
+      : `${client === "kafkajs" ? "kafkajs " : ""}consume-${commit}`;
+  const scenario: ScenarioName = emitting
+    ? "consume-eos"
+    : variant
+      ? "consume-ordering"
+      : client === "kafkajs"
+        ? "peers"
+        : "consume";
   const available = await prefill(ctx);
-  const group = variant ? `bench-consume-${variant.ordering}-${variant.ioMs}ms` : `bench-${client}-consume-${commit}`;
+  const group = emitting
+    ? `bench-consume-${emitting.delivery}-${emitting.txEvents ?? 0}${emitting.store ? "-sqlite" : ""}`
+    : variant
+      ? `bench-consume-${variant.ordering}-${variant.ioMs}ms`
+      : `bench-${client}-consume-${commit}`;
   const statsFile = join(ctx.logDir, `${group}.stats.json`);
   const worker = await startConsumer(ctx, client, {
     name: group,
@@ -816,6 +840,9 @@ export async function consume(
     statsFile,
     ordering: variant?.ordering,
     ioMs: variant?.ioMs,
+    delivery: emitting?.delivery,
+    txEvents: emitting?.txEvents,
+    store: emitting?.store,
   });
   const bar = ctx.progress.begin(id, ctx.options.durationS);
   const limitMs = ctx.options.durationS * 1000;
@@ -878,6 +905,16 @@ export async function consume(
       client,
       latencyOf: "time between consecutive handler calls (one message's cost, commit included)",
       settings: {
+        ...(emitting
+          ? {
+              delivery: emitting.delivery,
+              emits: "one orders.confirmed per order",
+              ...(emitting.store
+                ? { store: "SQLite (node:sqlite), one orders row per order, partition ordering" }
+                : {}),
+              ...(emitting.txEvents ? { transactionMaxEvents: emitting.txEvents, transactionMaxWaitMs: 100 } : {}),
+            }
+          : {}),
         ...(variant
           ? {
               ordering: variant.ordering,

@@ -7,6 +7,7 @@ export const SCENARIOS = [
   "java-limit",
   "consume",
   "consume-ordering",
+  "consume-eos",
   "end-to-end",
   "peers",
   "sweep",

@@ -2,6 +2,7 @@ import type {
   CommitPosition,
   ConsumedMessage,
   ConsumerTransport,
+  GroupMetadata,
   KafkaTransport,
   RebalanceListener,
   TopicPartition,
@@ -105,6 +106,10 @@ export class TimerCommitConsumer implements ConsumerTransport {
 
   isJoined(): boolean {
     return this.#inner.isJoined();
+  }
+
+  groupMetadata(): GroupMetadata {
+    return this.#inner.groupMetadata();
   }
 
   highWatermark(partition: TopicPartition): string | undefined {

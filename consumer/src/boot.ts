@@ -17,13 +17,15 @@ export interface RunningConsumer {
 }
 
 /**
- * The contracts this worker's subscriptions read, each once: the topics it provisions (each with
+ * The contracts this worker's subscriptions read or emit to, each once: the topics it provisions (each with
  * its dead-letter topic), wherever they are declared — a handler module given through
  * CONSUMER_HANDLERS may bring a contract outside the shared module-level list.
  */
 export function contractsOf(subscriptions: readonly Subscription[]): TopicContract[] {
   const byName = new Map<string, TopicContract>();
-  for (const { contract } of subscriptions) if (!byName.has(contract.name)) byName.set(contract.name, contract);
+  for (const { contract, emits = [] } of subscriptions) {
+    for (const c of [contract, ...emits]) if (!byName.has(c.name)) byName.set(c.name, c);
+  }
   return [...byName.values()];
 }
 
@@ -62,6 +64,9 @@ export async function bootConsumer(deps: {
   let stopping: Promise<number> | undefined;
   const runners: SubscriptionRunner[] = [];
   const metrics = createConsumerMetrics(() => runners.flatMap((r) => r.lagSamples()));
+  // Before the runners: `store: true` subscriptions keep their positions there, and those decide
+  // where they start; nothing has joined a group yet.
+  const store = await openConsumerStore(config, logger);
   for (const subscription of deps.subscriptions) {
     runners.push(
       new SubscriptionRunner({
@@ -72,12 +77,10 @@ export async function bootConsumer(deps: {
         logger,
         metrics,
         settings: config.consumer,
+        store,
       }),
     );
   }
-  // After the runners refused what their transport cannot do, before anything joins a group:
-  // positions stored there decide where exactly-once subscriptions start.
-  const store = await openConsumerStore(config, logger);
   const app = createConsumerApp({
     runners,
     isDraining: () => draining,

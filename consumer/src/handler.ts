@@ -1,11 +1,13 @@
 import type { CloudEventAttributes, EventOf, TopicContract, TraceContext } from "@kafka-pair/shared/contracts";
 import type { Logger } from "@kafka-pair/shared/runtime";
 import type { Headers } from "@kafka-pair/shared/transport";
-import type { FailurePolicyOptions } from "./policies/options.ts";
+import type { Delivery, Emit, FailurePolicyOptions, TransactionOptions } from "./policies/options.ts";
 import type { Ordering } from "./policies/ordering.ts";
+import type { StoreTransaction } from "./store/types.ts";
 
+export { DELIVERIES } from "./policies/options.ts";
 export { ORDERINGS } from "./policies/ordering.ts";
-export type { CloudEventAttributes, FailurePolicyOptions, Ordering, TraceContext };
+export type { CloudEventAttributes, Delivery, Emit, FailurePolicyOptions, Ordering, TraceContext, TransactionOptions };
 
 /** Everything about a message except its value, for handlers that need it. */
 export interface MessageContext {
@@ -26,10 +28,22 @@ export interface MessageContext {
   signal: AbortSignal;
   /** Bound to topic, group, partition, offset, and the event's id and trace id. */
   logger: Logger;
+  /**
+   * Emits an event to a topic declared in the subscription's `emits`, as part of handling this
+   * one (see `delivery`). Checked against its contract before anything is sent. The records of an
+   * attempt that throws are dropped under exactly-once; under at-least-once they were sent.
+   */
+  emit: Emit;
+  /**
+   * A `store: true` subscription's database transaction: the handler's statements commit with
+   * the event's consumed position (and its emitted records, through the outbox), or not at all.
+   * Undefined for other subscriptions.
+   */
+  db?: StoreTransaction;
 }
 
 /** What a batch handler learns about each of its events (`messages[i]` is `events[i]`'s). */
-export type BatchMessage = Omit<MessageContext, "attempt" | "signal" | "logger">;
+export type BatchMessage = Omit<MessageContext, "attempt" | "signal" | "logger" | "emit" | "db">;
 
 export interface BatchContext {
   topic: string;
@@ -80,6 +94,23 @@ interface SubscriptionOptions<C extends TopicContract> {
   maxInFlight?: number;
   /** Retries, backoff, and what happens when they are spent; defaults from `CONSUMER_MAX_RETRIES` and the backoff settings. */
   onFailure?: FailurePolicyOptions;
+  /**
+   * `at-least-once` (default) or `exactly-once`: the handler's emitted events and dead letters
+   * commit with the consumed offsets in one Kafka transaction (docs/guarantees.md). Exactly-once
+   * takes `handle` (not `handleBatch`) and blocking retries (not the retry topic).
+   */
+  delivery?: Delivery;
+  /** The contracts `context.emit` may write to: their topics are provisioned at start-up. */
+  emits?: readonly TopicContract[];
+  /** Exactly-once: how many handled events a transaction waits for, and how long. */
+  transaction?: TransactionOptions;
+  /**
+   * Exactly-once with the worker's database (DATABASE_URL): each event's handler runs in a
+   * database transaction (`context.db`) that also stores the partition's consumed position and
+   * the records it emits (an outbox), relayed to Kafka afterwards; on assignment the database's
+   * position decides where handling resumes. Takes partition ordering.
+   */
+  store?: boolean;
 }
 
 export interface EventSubscription<C extends TopicContract = TopicContract> extends SubscriptionOptions<C> {

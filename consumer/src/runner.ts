@@ -1,4 +1,5 @@
 import { deadLetterTopicOf } from "@kafka-pair/shared/contracts";
+import { KafkaPairError } from "@kafka-pair/shared/errors";
 import type { ConsumerSettings, Logger, Namespace } from "@kafka-pair/shared/runtime";
 import { provisionTopics } from "@kafka-pair/shared/runtime";
 import type {
@@ -8,21 +9,23 @@ import type {
   ProducerTransport,
   TopicPartition,
 } from "@kafka-pair/shared/transport";
-import { CommitCoalescer } from "./commits.ts";
 import { Semaphore } from "./concurrency.ts";
-import type { Subscription } from "./handler.ts";
+import type { Delivery, Subscription } from "./handler.ts";
 import type { ConsumerMetrics, LagSample } from "./metrics.ts";
 import { OffsetTracker, type Ticket } from "./offsets.ts";
-import { Abandoned, type DeadLetterHealth, DeadLetterPublisher, ReliableWriter } from "./policies/dead-letters.ts";
+import { Abandoned, type DeadLetterHealth, DeadLetterPublisher } from "./policies/dead-letters.ts";
+import { type DeliveryStrategy, deliveryStrategy } from "./policies/delivery.ts";
 import { type FailurePolicy, type FailureStrategy, failureStrategy, resolveFailurePolicy } from "./policies/failure.ts";
 import { laneOf, type Ordering } from "./policies/ordering.ts";
 import { retryTopicOf } from "./policies/retry-topic.ts";
 import { Batcher } from "./runtime/batcher.ts";
 import { type Clock, systemClock } from "./runtime/clock.ts";
+import { crashHook } from "./runtime/crash.ts";
 import { Dispatcher } from "./runtime/dispatcher.ts";
 import { Instruments, type RunnerStats } from "./runtime/instruments.ts";
 import { type AttemptResult, HandlerInvoker } from "./runtime/invoker.ts";
 import { lagSamples, type PartitionStatus, partitionStatuses } from "./runtime/lag.ts";
+import type { OffsetStore } from "./store/types.ts";
 
 export type { PartitionStatus, RunnerStats };
 
@@ -37,6 +40,8 @@ export interface RunnerDeps {
   settings: ConsumerSettings;
   /** Injected by tests to drive backoffs and due times; the system clock otherwise. */
   clock?: Clock;
+  /** The worker's database (DATABASE_URL), for `store: true` subscriptions. */
+  store?: OffsetStore;
 }
 
 /** What /ready says about one subscription beyond "joined". */
@@ -57,6 +62,40 @@ interface Batched {
 const keyOf = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 
 /**
+ * What exactly-once does not cover yet, refused at construction rather than half-kept: a batch
+ * handler (its events would need one emission each), and the retry topic (a retry record is the
+ * next attempt's input: it would have to commit with its source's offset and be read back
+ * read_committed — possible, not built).
+ */
+function refuseForExactlyOnce(subscription: Subscription, policy: FailurePolicy): void {
+  const refuse = (why: string) => {
+    throw new KafkaPairError("CONFIG_INVALID", `subscription to ${subscription.contract.name}: ${why}`);
+  };
+  if (subscription.handleBatch) refuse('delivery "exactly-once" takes handle(), not handleBatch()');
+  if (policy.retryMode === "retry-topic") refuse('delivery "exactly-once" retries in place (retryMode "blocking")');
+  // One claim at a time per partition: each compare-and-sets the position the previous one wrote.
+  if (subscription.store && (subscription.ordering ?? "partition") !== "partition") {
+    refuse('a `store` subscription takes ordering "partition": its claims move one position per partition in order');
+  }
+}
+
+function storeFor(subscription: Subscription, store: OffsetStore | undefined): OffsetStore {
+  if (subscription.delivery !== "exactly-once") {
+    throw new KafkaPairError(
+      "CONFIG_INVALID",
+      `subscription to ${subscription.contract.name}: \`store\` needs delivery "exactly-once"`,
+    );
+  }
+  if (!store) {
+    throw new KafkaPairError(
+      "CONFIG_INVALID",
+      `subscription to ${subscription.contract.name}: \`store\` needs the worker's database (DATABASE_URL)`,
+    );
+  }
+  return store;
+}
+
+/**
  * The listener container of one subscription: wires the transport to the runtime's parts and
  * knows no policy itself. Per message: the offset tracker notes it, the dispatcher hands it out
  * (ordering + back-pressure), the failure strategy takes it to its end (handler, retries, dead
@@ -69,16 +108,16 @@ export class SubscriptionRunner {
   readonly ordering: Ordering;
   readonly maxInFlight: number;
   readonly failurePolicy: FailurePolicy;
+  readonly delivery: Delivery;
   readonly #deps: RunnerDeps;
   readonly #clock: Clock;
   readonly #consumer: ConsumerTransport;
   readonly #logger: Logger;
   readonly #instruments: Instruments;
   readonly #tracker: OffsetTracker;
-  readonly #committer: CommitCoalescer;
+  readonly #delivery: DeliveryStrategy;
   readonly #dispatcher: Dispatcher;
   readonly #invoker: HandlerInvoker;
-  readonly #writer: ReliableWriter;
   readonly #strategy: FailureStrategy;
   readonly #stopped = new Map<string, TopicPartition>();
   readonly #retryTopic: string | undefined;
@@ -95,7 +134,9 @@ export class SubscriptionRunner {
     this.subscription = subscription;
     this.#clock = deps.clock ?? systemClock;
     this.failurePolicy = resolveFailurePolicy(contract, subscription.onFailure, settings);
-    this.ordering = subscription.ordering ?? "key";
+    this.ordering = subscription.ordering ?? (subscription.store ? "partition" : "key");
+    this.delivery = subscription.delivery ?? "at-least-once";
+    if (this.delivery === "exactly-once") refuseForExactlyOnce(subscription, this.failurePolicy);
     this.maxInFlight = subscription.maxInFlight ?? settings.concurrency;
     this.#logger = deps.logger.child({ topic: contract.name, groupId: subscription.groupId });
     this.#instruments = new Instruments(metrics, { topic: contract.name, group: subscription.groupId });
@@ -112,14 +153,45 @@ export class SubscriptionRunner {
           flush: (tp, items) => this.#dispatcher.schedule(tp, null, () => this.#batchWork(items), items[0]?.signal),
         })
       : undefined;
-    this.#invoker = new HandlerInvoker(subscription, this.#logger, this.#instruments, new Semaphore(this.maxInFlight));
-    const backoff = { backoffMs: this.failurePolicy.backoffMs, maxBackoffMs: this.failurePolicy.maxBackoffMs };
-    this.#writer = new ReliableWriter({
-      producer: deps.producer,
-      clock: this.#clock,
-      backoff,
-      instruments: this.#instruments,
+    this.#consumer = deps.transport.consumer({
+      groupId: ns.group(subscription.groupId),
+      // Non-blocking retries: the same group reads the retry topic beside the main one.
+      topics: this.#retryTopic === undefined ? [this.#mainTopic] : [this.#mainTopic, this.#retryTopic],
+      fromBeginning: subscription.fromBeginning,
+      revokeTimeoutMs: settings.revokeTimeoutMs,
+      maxBufferedPerPartition: settings.maxBufferedPerPartition,
     });
+    this.#tracker = new OffsetTracker((tp) => this.#consumer.position(tp));
+    const backoff = { backoffMs: this.failurePolicy.backoffMs, maxBackoffMs: this.failurePolicy.maxBackoffMs };
+    this.#delivery = deliveryStrategy(this.delivery, {
+      groupId: subscription.groupId,
+      namespace: ns,
+      emits: subscription.emits ?? [],
+      consumer: this.#consumer,
+      tracker: this.#tracker,
+      clock: this.#clock,
+      instruments: this.#instruments,
+      logger: this.#logger,
+      backoff,
+      commitIntervalMs: settings.commitIntervalMs,
+      crash: crashHook(settings.crashAt),
+      producer: deps.producer,
+      transport: deps.transport,
+      kafkaGroup: ns.group(subscription.groupId),
+      ...(subscription.store ? { store: storeFor(subscription, deps.store) } : {}),
+      bounds: {
+        maxEvents: subscription.transaction?.maxEvents ?? 500,
+        maxWaitMs: subscription.transaction?.maxWaitMs ?? 100,
+      },
+    });
+    const delivery = this.#delivery;
+    this.#invoker = new HandlerInvoker(
+      subscription,
+      this.#logger,
+      this.#instruments,
+      new Semaphore(this.maxInFlight),
+      (prepared, call) => delivery.attempt({ source: prepared.message, trace: prepared.context.trace }, call),
+    );
     const dlq = deadLetterTopicOf(contract);
     this.#strategy = failureStrategy({
       policy: this.failurePolicy,
@@ -130,38 +202,15 @@ export class SubscriptionRunner {
         dlq === undefined
           ? undefined
           : new DeadLetterPublisher({
-              writer: this.#writer,
+              writer: delivery.writer,
               topic: ns.topic(dlq),
               group: subscription.groupId,
               clock: this.#clock,
               instruments: this.#instruments,
             }),
       halt: (tp, halted) => this.#halt(tp, halted),
-      retryTopic: this.#retryTopic === undefined ? undefined : { topic: this.#retryTopic, writer: this.#writer },
+      retryTopic: this.#retryTopic === undefined ? undefined : { topic: this.#retryTopic, writer: delivery.writer },
     });
-    this.#consumer = deps.transport.consumer({
-      groupId: ns.group(subscription.groupId),
-      // Non-blocking retries: the same group reads the retry topic beside the main one.
-      topics: this.#retryTopic === undefined ? [this.#mainTopic] : [this.#mainTopic, this.#retryTopic],
-      fromBeginning: subscription.fromBeginning,
-      revokeTimeoutMs: settings.revokeTimeoutMs,
-      maxBufferedPerPartition: settings.maxBufferedPerPartition,
-    });
-    this.#tracker = new OffsetTracker((tp) => this.#consumer.position(tp));
-    const consumer = this.#consumer;
-    const send = consumer.commitMany.bind(consumer);
-    this.#committer = new CommitCoalescer(
-      this.#tracker,
-      send,
-      {
-        committed: (_positions, seconds) => this.#instruments.commitLatency(seconds),
-        failed: (err) => {
-          this.#instruments.commitFailed();
-          this.#logger.warn({ err }, "offset commit failed; it will be retried");
-        },
-      },
-      { intervalMs: settings.commitIntervalMs },
-    );
   }
 
   get stats(): RunnerStats {
@@ -185,12 +234,19 @@ export class SubscriptionRunner {
       onAssign: (partitions) => this.#onAssign(partitions),
       onRevoke: (partitions, { lost }) => this.#onRevoke(partitions, lost),
     });
+    // Exactly-once: the subscription's own transactional producer, up before the first event.
+    await this.#delivery.start();
     await consumer.connect();
     await consumer.run((message) => this.#onMessage(message));
-    this.#idleCommits = setInterval(() => this.#committer.notify(), 1_000);
+    this.#idleCommits = setInterval(() => this.#delivery.committer.notify(), 1_000);
     this.#idleCommits.unref?.();
     this.#logger.info(
-      { ordering: this.ordering, maxInFlight: this.maxInFlight, failurePolicy: this.failurePolicy },
+      {
+        ordering: this.ordering,
+        maxInFlight: this.maxInFlight,
+        failurePolicy: this.failurePolicy,
+        delivery: this.delivery,
+      },
       "subscribed",
     );
   }
@@ -200,6 +256,7 @@ export class SubscriptionRunner {
       this.#tracker.assign(tp);
       this.#dispatcher.assign(tp);
     }
+    if (this.subscription.store) this.#recover(partitions);
     // The committed offsets are only needed for the lag until this member commits; no need to wait.
     this.#consumer
       .committed(partitions)
@@ -209,6 +266,27 @@ export class SubscriptionRunner {
       .catch((err) => this.#logger.warn({ err }, "could not read committed offsets"));
   }
 
+  /**
+   * A `store` subscription's partitions wait, halted, until the delivery strategy has compared the
+   * database's positions with the group's and relayed what a dead member left in the outbox.
+   */
+  #recover(partitions: TopicPartition[]): void {
+    for (const tp of partitions) this.#dispatcher.halt(tp, true);
+    const stillOurs = () => {
+      const held = new Set(this.#consumer.assignment().map(keyOf));
+      return partitions.some((tp) => held.has(keyOf(tp)));
+    };
+    const attempt = (): Promise<void> =>
+      this.#delivery.assigned(partitions).catch(async (err) => {
+        this.#logger.error({ err }, "cannot recover the partitions from the database; trying again");
+        await this.#clock.sleep(this.failurePolicy.maxBackoffMs);
+        if (stillOurs()) return attempt();
+      });
+    void attempt().finally(() => {
+      for (const tp of partitions) this.#dispatcher.halt(tp, false);
+    });
+  }
+
   async #onRevoke(partitions: TopicPartition[], lost: boolean): Promise<void> {
     // The transport aborted the partitions' signals: waiting work gives up, handlers may stop early.
     // What is running gets the revoke timeout to finish; its offsets are committed if it does.
@@ -216,7 +294,7 @@ export class SubscriptionRunner {
     // A lost assignment belongs to someone else already: committing it would be a zombie's commit.
     if (!lost) {
       try {
-        await this.#committer.flush();
+        await this.#delivery.committer.flush();
       } catch (err) {
         this.#logger.error({ err }, "final commit before revocation failed; the next owner will repeat those events");
       }
@@ -224,6 +302,7 @@ export class SubscriptionRunner {
     for (const tp of partitions) {
       // Events still gathering into a batch are left uncommitted for the next owner.
       this.#batcher?.drop(tp);
+      this.#delivery.forget(tp);
       this.#tracker.revoke(tp);
       this.#dispatcher.forget(tp);
       this.#stopped.delete(keyOf(tp));
@@ -269,7 +348,7 @@ export class SubscriptionRunner {
       return;
     }
     this.#tracker.done(ticket);
-    this.#committer.notify();
+    this.#delivery.committer.notify();
   }
 
   /**
@@ -294,7 +373,7 @@ export class SubscriptionRunner {
       if (errors.has(i)) left.set(e, { ok: false, error: errors.get(i) });
       else this.#tracker.done(e.item.ticket);
     });
-    if (left.size < valid.length) this.#committer.notify();
+    if (left.size < valid.length) this.#delivery.committer.notify();
     for (const e of events) if (e.prepared.invalid !== undefined) left.set(e, undefined);
     // One by one, in offset order: under a blocking policy a failed event holds the failed ones after it.
     const inOrder = [...left.keys()].sort((a, b) =>
@@ -311,7 +390,7 @@ export class SubscriptionRunner {
         return;
       }
       this.#tracker.done(e.item.ticket);
-      this.#committer.notify();
+      this.#delivery.committer.notify();
     }
   }
 
@@ -327,7 +406,7 @@ export class SubscriptionRunner {
   }
 
   health(): RunnerHealth {
-    return { deadLetters: this.#writer.health(), stoppedPartitions: [...this.#stopped.values()] };
+    return { deadLetters: this.#delivery.health(), stoppedPartitions: [...this.#stopped.values()] };
   }
 
   assignment(): TopicPartition[] {
@@ -349,7 +428,8 @@ export class SubscriptionRunner {
     clearInterval(this.#idleCommits);
     // The adapter stops fetching and calls onRevoke (which waits for this runner's work, then commits) before leaving.
     await this.#consumer.disconnect();
-    this.#committer.close();
+    this.#delivery.committer.close();
+    await this.#delivery.stop();
     this.#logger.info({ ...this.stats }, "left the group");
   }
 }

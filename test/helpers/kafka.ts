@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { contracts } from "@kafka-pair/shared/contracts";
+import { contracts, ordersConfirmedTopic } from "@kafka-pair/shared/contracts";
 import { createLogger, declaredTopics, loadConfig, type Namespace, namespace } from "@kafka-pair/shared/runtime";
 import type { AdminTransport } from "@kafka-pair/shared/transport";
 import { confluentTransport } from "@kafka-pair/shared/transport/node";
 import { inject } from "vitest";
 import { atFileEnd } from "./teardown.ts";
 
-export function testTransport() {
-  const config = loadConfig("producer", { KAFKA_BOOTSTRAP_SERVERS: inject("bootstrapServers") });
+export function testTransport(bootstrapServers = inject("bootstrapServers")) {
+  const config = loadConfig("producer", { KAFKA_BOOTSTRAP_SERVERS: bootstrapServers });
   return confluentTransport({
     connection: config.kafka,
     logger: createLogger("test", "warn"),
@@ -63,7 +63,9 @@ export function useNamespace(): Namespace {
     const admin = testTransport().admin();
     await admin.connect();
     try {
-      const existing = await admin.describeTopics(declaredTopics(contracts).map((t) => ns.topic(t.logicalName)));
+      // The edge's topics, and what the consumer's example emits to.
+      const topics = declaredTopics([...contracts, ordersConfirmedTopic]).map((t) => ns.topic(t.logicalName));
+      const existing = await admin.describeTopics(topics);
       await admin.deleteTopics([...existing.keys()]);
     } finally {
       await admin.disconnect();

@@ -19,15 +19,16 @@ export interface ReadRecord {
   headers: Record<string, string>;
 }
 
-function kafka(): KafkaJS.Kafka {
+/** A client of the test cluster, or of `bootstrapServers` (the fault suite's own cluster). */
+function kafka(bootstrapServers = inject("bootstrapServers")): KafkaJS.Kafka {
   return new confluent.KafkaJS.Kafka({
-    kafkaJS: { brokers: inject("bootstrapServers").split(","), logLevel: confluent.KafkaJS.logLevel.ERROR },
+    kafkaJS: { brokers: bootstrapServers.split(","), logLevel: confluent.KafkaJS.logLevel.ERROR },
   });
 }
 
 /** A plain (non-transactional) producer for the file, disconnected after its tests. */
-export async function useRawProducer() {
-  const producer = kafka().producer({ kafkaJS: { idempotent: true, acks: -1 } });
+export async function useRawProducer(bootstrapServers?: string) {
+  const producer = kafka(bootstrapServers).producer({ kafkaJS: { idempotent: true, acks: -1 } });
   await producer.connect();
   atFileEnd(() => producer.disconnect());
   return {
@@ -71,9 +72,10 @@ export async function readTopic(
     isolation: "read_committed" | "read_uncommitted";
     until: (records: ReadRecord[]) => boolean;
     timeoutMs?: number;
+    bootstrapServers?: string;
   },
 ): Promise<ReadRecord[]> {
-  const consumer = kafka().consumer({
+  const consumer = kafka(options.bootstrapServers).consumer({
     kafkaJS: {
       groupId: `test-reader-${randomBytes(4).toString("hex")}`,
       fromBeginning: true,

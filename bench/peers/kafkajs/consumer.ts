@@ -4,6 +4,7 @@ import type {
   ConsumedMessage,
   ConsumerOptions,
   ConsumerTransport,
+  GroupMetadata,
   RebalanceListener,
   TopicPartition,
 } from "@kafka-pair/shared/transport";
@@ -115,6 +116,11 @@ export class KafkaJsConsumer implements ConsumerTransport {
 
   isJoined(): boolean {
     return this.#joined;
+  }
+
+  /** KafkaJS sends transactional offsets by group id alone (no KIP-447 generation): its producer has no transactions here anyway. */
+  groupMetadata(): GroupMetadata {
+    return { groupId: this.#options.groupId };
   }
 
   async commit(position: TopicPartition & { offset: string }): Promise<void> {

@@ -4,6 +4,7 @@ import { backoffDelay } from "../concurrency.ts";
 import { type DeadLetterReason, deadLetterRecord } from "../dead-letter.ts";
 import type { Clock } from "../runtime/clock.ts";
 import type { Instruments } from "../runtime/instruments.ts";
+import type { Source } from "../runtime/outputs.ts";
 
 /** The message was given up (its partition revoked, or the worker stopping): it is left uncommitted. */
 export class Abandoned extends Error {
@@ -23,13 +24,21 @@ export interface DeadLetterHealth {
   lastError: string | undefined;
 }
 
+/** Where a record written for an event went: its place in the log, or the event's transaction. */
+export type Written = { topic: string; partition: number; offset: string } | { topic: string; inTransaction: true };
+
+/** Writes records that must reach Kafka before the offset moves past `source`, the event they are for. */
+export interface RecordWriter {
+  write(record: ProduceRecord, log: Logger, signal: AbortSignal, source: Source): Promise<Written>;
+}
+
 /**
  * Writes records that must get to Kafka before an offset may move past their event (dead
  * letters, retry-topic records): tried again with backoff until Kafka has them, each failure
  * counted; given up only when the partition goes away (then the event stays uncommitted and
  * the next owner handles it again). Never dropped.
  */
-export class ReliableWriter {
+export class ReliableWriter implements RecordWriter {
   readonly #producer: ProducerTransport;
   readonly #clock: Clock;
   readonly #backoff: BackoffSettings;
@@ -78,13 +87,13 @@ export class ReliableWriter {
 
 /** Dead-letter publishing: the record (original key, value, headers + `dlq_*`), written reliably. */
 export class DeadLetterPublisher {
-  readonly #writer: ReliableWriter;
+  readonly #writer: RecordWriter;
   readonly #topic: string;
   readonly #group: string;
   readonly #clock: Clock;
   readonly #instruments: Instruments;
 
-  constructor(deps: { writer: ReliableWriter; topic: string; group: string; clock: Clock; instruments: Instruments }) {
+  constructor(deps: { writer: RecordWriter; topic: string; group: string; clock: Clock; instruments: Instruments }) {
     this.#writer = deps.writer;
     this.#topic = deps.topic;
     this.#group = deps.group;
@@ -98,6 +107,8 @@ export class DeadLetterPublisher {
     failure: { reason: DeadLetterReason; error: unknown; attempts: number },
     log: Logger,
     signal: AbortSignal,
+    /** The consumed record the letter is for (the message itself unless it came from the retry topic). */
+    source: Source = message,
   ): Promise<void> {
     const record = deadLetterRecord(message, {
       topic: this.#topic,
@@ -105,7 +116,7 @@ export class DeadLetterPublisher {
       group: this.#group,
       now: new Date(this.#clock.now()),
     });
-    const report = await this.#writer.write(record, log, signal);
+    const report = await this.#writer.write(record, log, signal, source);
     this.#instruments.deadLettered(failure.reason);
     log.error(
       { err: failure.error, reason: failure.reason, attempts: failure.attempts, deadLetter: report },

@@ -6,7 +6,7 @@ import { backoffDelay } from "../concurrency.ts";
 import type { Clock } from "../runtime/clock.ts";
 import type { Instruments } from "../runtime/instruments.ts";
 import type { AttemptResult, HandlerInvoker, Prepared } from "../runtime/invoker.ts";
-import { Abandoned, type DeadLetterPublisher, type ReliableWriter } from "./dead-letters.ts";
+import { Abandoned, type DeadLetterPublisher, type RecordWriter } from "./dead-letters.ts";
 import type { FailurePolicyOptions } from "./options.ts";
 import { asOriginal, attemptsMade, dueAt, retryRecord } from "./retry-topic.ts";
 
@@ -64,7 +64,7 @@ export interface FailureDeps {
   /** Holds (or releases) a partition: no new event of it is handed out meanwhile. */
   halt(tp: TopicPartition, halted: boolean): void;
   /** For `retry-topic`: the retry topic's full name and the writer that gets records there. */
-  retryTopic?: { topic: string; writer: ReliableWriter };
+  retryTopic?: { topic: string; writer: RecordWriter };
 }
 
 /**
@@ -95,7 +95,7 @@ abstract class Strategy implements FailureStrategy {
     const { deadLetters, halt } = this.deps;
     const failure = { reason: "contract-violation" as const, error: prepared.invalid, attempts: 0 };
     if (deadLetters) {
-      await deadLetters.publish(asOriginal(prepared.message), failure, prepared.log, signal);
+      await deadLetters.publish(asOriginal(prepared.message), failure, prepared.log, signal, prepared.message);
       return;
     }
     // Nowhere to put it and skipping is not allowed: the partition stays at it until it goes away.
@@ -120,7 +120,7 @@ abstract class Strategy implements FailureStrategy {
     const { deadLetters, policy, invoker, clock, halt, instruments } = this.deps;
     if (policy.whenExhausted === "dead-letter" && deadLetters) {
       const failure = { reason: "handler-failed" as const, error, attempts };
-      await deadLetters.publish(asOriginal(prepared.message), failure, prepared.log, signal);
+      await deadLetters.publish(asOriginal(prepared.message), failure, prepared.log, signal, prepared.message);
       return;
     }
     prepared.log.error({ err: error, attempts }, "handler keeps failing: partition stopped at this event");
@@ -186,7 +186,7 @@ class RetryTopicRetries extends Strategy {
       dueAt: due,
       error: result.error,
     });
-    await retryTopic.writer.write(record, prepared.log, signal);
+    await retryTopic.writer.write(record, prepared.log, signal, prepared.message);
     instruments.retried();
     instruments.sentToRetry();
     prepared.log.warn(

@@ -15,8 +15,22 @@ export interface Prepared {
   invalid?: unknown;
   event?: unknown;
   log: Logger;
-  context: Omit<MessageContext, "attempt" | "signal">;
+  context: Omit<MessageContext, "attempt" | "signal" | "emit" | "db">;
 }
+
+/** What the delivery strategy gives one handler call: `emit`, and `db` for a `store` subscription. */
+export type AttemptExtras = Pick<MessageContext, "emit" | "db">;
+
+/**
+ * Runs one handler call the delivery strategy's way (inside a database transaction, with its
+ * `emit`); resolves only once the attempt's effects are where they must be.
+ */
+export type RunAttempt = (prepared: Prepared, call: (extras: AttemptExtras) => Promise<void>) => Promise<void>;
+
+const noDelivery: RunAttempt = (_prepared, call) =>
+  call({
+    emit: () => Promise.reject(new Error("this runtime was built without a delivery strategy: nothing to emit with")),
+  });
 
 export type AttemptResult = { ok: true } | { ok: false; error: unknown };
 
@@ -29,13 +43,21 @@ export class HandlerInvoker {
   readonly #logger: Logger;
   readonly #instruments: Instruments;
   readonly #slots: Semaphore;
+  readonly #run: RunAttempt;
 
   /** `slots` bounds the subscription's handler calls at once (`maxInFlight`); backoffs hold none. */
-  constructor(subscription: Subscription, logger: Logger, instruments: Instruments, slots: Semaphore) {
+  constructor(
+    subscription: Subscription,
+    logger: Logger,
+    instruments: Instruments,
+    slots: Semaphore,
+    run: RunAttempt = noDelivery,
+  ) {
     this.#subscription = subscription;
     this.#logger = logger;
     this.#instruments = instruments;
     this.#slots = slots;
+    this.#run = run;
   }
 
   prepare(message: ConsumedMessage): Prepared {
@@ -82,7 +104,9 @@ export class HandlerInvoker {
         const failed = await this.#batch([prepared], attempt, signal);
         if (failed.size > 0) throw failed.get(0);
       } else {
-        await subscription.handle(prepared.event as never, { ...prepared.context, attempt, signal });
+        await this.#run(prepared, (extras) =>
+          subscription.handle(prepared.event as never, { ...prepared.context, attempt, signal, ...extras }),
+        );
       }
       this.#instruments.succeeded((performance.now() - started) / 1000);
       // Per message, so debug: at info it cost a synchronous stdout write per event (the handler logs its own line).

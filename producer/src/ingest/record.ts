@@ -1,6 +1,6 @@
 import {
   type CloudEventAttributes,
-  encodeValue,
+  checkedValue,
   parseEvent,
   SPEC_VERSION,
   type TopicContract,
@@ -15,7 +15,6 @@ import type { Principal } from "../auth/principal.ts";
 import { parseIJson } from "./i-json.ts";
 import type { Candidate } from "./parse.ts";
 
-const DEFAULT_MAX_VALUE_BYTES = 1_000_000;
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 export interface RecordContext {
@@ -78,14 +77,7 @@ export function buildRecord(contract: TopicContract, candidate: Candidate, ctx: 
     });
   }
   const event = parseEvent(contract, dataOf(contract, candidate));
-  const value = encodeValue(contract, event);
-  const limit = contract.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
-  if (value.byteLength > limit) {
-    throw new KafkaPairError(
-      "PAYLOAD_TOO_LARGE",
-      `event is ${value.byteLength} bytes; topic ${contract.name} accepts at most ${limit}`,
-    );
-  }
+  const value = checkedValue(contract, event);
   const attributes: CloudEventAttributes = {
     extensions: authContext(given?.extensions, ctx.principal),
     id: given?.id ?? ctx.id ?? crypto.randomUUID(),

@@ -1,6 +1,6 @@
 import type { Logger } from "@kafka-pair/shared/runtime";
 import { namespace } from "@kafka-pair/shared/runtime";
-import type { DeliveryReport, ProduceRecord, ProducerTransport } from "@kafka-pair/shared/transport";
+import type { DeliveryReport, ProduceRecord, ProducerTransport, TransactionScope } from "@kafka-pair/shared/transport";
 import { pino } from "pino";
 import { createProducerApp, type ProducerDeps } from "../app.ts";
 import { MemoryIdempotencyStore } from "../idempotency.ts";
@@ -20,13 +20,15 @@ export class FakeProducer implements ProducerTransport {
     this.records.push(record);
     return { topic: record.topic, partition: 0, offset: String(this.#offset++), timestamp: Date.now() };
   };
-  async transaction<T>(work: (tx: { send: FakeProducer["send"] }) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
     const pending: ProduceRecord[] = [];
     const result = await work({
       send: async (record) => {
         pending.push(record);
         return { topic: record.topic, partition: 0, offset: String(this.#offset++), timestamp: Date.now() };
       },
+      // The edge never consumes: nothing of it sends offsets.
+      sendOffsets: () => Promise.reject(new Error("the producer edge sends no offsets")),
     });
     this.records.push(...pending);
     return result;

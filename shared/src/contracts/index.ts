@@ -5,8 +5,10 @@ import { ordersTopic } from "./orders.ts";
 export * from "./cloudevents.ts";
 export * from "./contract.ts";
 export * from "./date-time.ts";
+export * from "./event-record.ts";
 export * from "./health.ts";
 export * from "./orders.ts";
+export * from "./orders-confirmed.ts";
 export * from "./trace-context.ts";
 
 /** Every topic the pair knows; the producer accepts nothing else. */

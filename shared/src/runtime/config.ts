@@ -19,6 +19,9 @@ const bootstrapServers = v.pipe(
  * Each entry's description is its documentation: docs/configuration.md is generated from this
  * schema (`npm run docs:config`), and a unit test fails when the page is stale.
  */
+/** Where CONSUMER_CRASH_AT may kill the consumer (fault tests). */
+export const CRASH_POINTS = ["handler", "after-store", "in-transaction", "after-transaction"] as const;
+
 export const Env = v.object({
   KAFKA_BOOTSTRAP_SERVERS: v.pipe(
     v.optional(bootstrapServers, "127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094"),
@@ -244,6 +247,23 @@ export const Env = v.object({
         "events the runtime holds (`maxInFlight` per partition): a larger buffer pauses and resumes a busy partition less often.",
     ),
   ),
+  CONSUMER_CRASH_AT: v.pipe(
+    v.optional(
+      v.pipe(
+        v.string(),
+        v.regex(
+          new RegExp(`^(${CRASH_POINTS.join("|")})=(0(\\.\\d+)?|1)(,(${CRASH_POINTS.join("|")})=(0(\\.\\d+)?|1))*$`),
+          `must be point=odds pairs, comma-separated, points among ${CRASH_POINTS.join(", ")}, odds from 0 to 1`,
+        ),
+      ),
+    ),
+    v.description(
+      "Fault tests only: kill the consumer with SIGKILL at these points with these odds per passage, e.g. " +
+        "`handler=0.02,in-transaction=0.05`. Points: `handler` (an exactly-once handler returned, its records not yet " +
+        "staged), `after-store` (a `store` subscription's database transaction committed, Kafka's not begun), `in-transaction` (records and offsets sent, commit not yet asked), `after-transaction` (committed, " +
+        "not yet recorded). Unset in production.",
+    ),
+  ),
   DATABASE_URL: v.pipe(
     v.optional(
       v.pipe(
@@ -378,6 +398,12 @@ export interface AccessLogSettings {
   sampleEvery: number;
 }
 
+/** Where a fault test may have the consumer killed (see CONSUMER_CRASH_AT). */
+export type CrashPoint = (typeof CRASH_POINTS)[number];
+
+/** Odds of a SIGKILL per passage of each point; empty outside fault tests. */
+export type CrashOdds = Partial<Record<CrashPoint, number>>;
+
 export interface ConsumerSettings {
   /** Module exporting `subscriptions`, resolved from the working directory; the built-in handlers when absent. */
   handlersModule: string | undefined;
@@ -389,6 +415,8 @@ export interface ConsumerSettings {
   maxBufferedPerPartition: number;
   /** Least time between two offset commits of a subscription (ms). */
   commitIntervalMs: number;
+  /** Fault tests only (CONSUMER_CRASH_AT). */
+  crashAt?: CrashOdds;
 }
 
 const defaultPorts = { producer: 3000, consumer: 3001, console: 8989 } as const;
@@ -473,6 +501,7 @@ export function loadConfig(role: WorkerConfig["role"], source = processEnv()): W
       revokeTimeoutMs: env.CONSUMER_REVOKE_TIMEOUT_MS,
       maxBufferedPerPartition: env.CONSUMER_MAX_BUFFERED_PER_PARTITION,
       commitIntervalMs: env.CONSUMER_COMMIT_INTERVAL_MS,
+      crashAt: crashOdds(env.CONSUMER_CRASH_AT),
     },
     databaseUrl: env.DATABASE_URL,
     console: {
@@ -481,6 +510,15 @@ export function loadConfig(role: WorkerConfig["role"], source = processEnv()): W
       sampleIntervalMs: env.CONSOLE_SAMPLE_INTERVAL_MS,
     },
   };
+}
+
+function crashOdds(spec: string | undefined): CrashOdds {
+  const odds: CrashOdds = {};
+  for (const pair of spec?.split(",") ?? []) {
+    const [point, value] = pair.split("=") as [CrashPoint, string];
+    odds[point] = Number(value);
+  }
+  return odds;
 }
 
 /** JWT acceptance needs all three of the JWKS, the issuer and the audience: half a configuration is refused. */

@@ -25,6 +25,16 @@ export interface CommitPosition extends TopicPartition {
   offset: string;
 }
 
+/**
+ * A member's place in its group, for a transaction that commits consumed offsets (KIP-447): the
+ * broker refuses those offsets once the member is no longer the partitions' owner (a newer
+ * generation), so a zombie cannot commit what the next owner handles again. Opaque: only the
+ * transport that made it reads it (its producer's `sendOffsets`).
+ */
+export interface GroupMetadata {
+  readonly groupId: string;
+}
+
 export interface ConsumerOptions {
   groupId: string;
   topics: string[];
@@ -79,6 +89,11 @@ export interface ConsumerTransport {
    * this position; committing it is what makes the lag 0 after a transaction.
    */
   position(partition: TopicPartition): string | undefined;
+  /**
+   * This member's group metadata right now, for `TransactionScope.sendOffsets` (exactly-once:
+   * consumed offsets committed inside a producer's transaction instead of by `commit`).
+   */
+  groupMetadata(): GroupMetadata;
   /** Stops fetching, lets the message in hand finish, leaves the group. */
   disconnect(): Promise<void>;
 }

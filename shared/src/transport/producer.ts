@@ -1,3 +1,4 @@
+import type { CommitPosition, GroupMetadata } from "./consumer.ts";
 import type { Headers } from "./headers.ts";
 
 export interface ProduceRecord {
@@ -20,6 +21,13 @@ export interface DeliveryReport {
 /** Sends records inside one open transaction; their reports arrive before the commit. */
 export interface TransactionScope {
   send(record: ProduceRecord): Promise<DeliveryReport>;
+  /**
+   * Adds consumed offsets to the transaction (consume-transform-produce, KIP-447): they are the
+   * group's committed offsets if and only if the transaction commits. `group` comes from the
+   * consumer that read them (`ConsumerTransport.groupMetadata()`, of the same transport); the
+   * commit fails, and the transaction aborts, once that member lost the partitions.
+   */
+  sendOffsets(positions: CommitPosition[], group: GroupMetadata): Promise<void>;
 }
 
 /** Client-side numbers worth watching, refreshed from the client's own statistics. */

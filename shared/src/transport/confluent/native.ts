@@ -135,6 +135,17 @@ class BindingProducer implements NativeProducer<MessageHeader> {
     return call("abort_transaction", (cb) => this.#handle.abortTransaction(timeoutMs, cb));
   }
 
+  sendOffsets(positions: CommitPosition[], consumer: NativeConsumer, timeoutMs: number): Promise<void> {
+    if (!(consumer instanceof BindingConsumerLayer)) {
+      return Promise.reject(new KafkaPairError("CONFIG_INVALID", "sendOffsets needs a consumer of the Node binding"));
+    }
+    const offsets = positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: Number(p.offset) }));
+    // The binding reads the consumer's group metadata (rd_kafka_consumer_group_metadata) for the call.
+    return call("send_offsets_to_transaction", (cb) =>
+      this.#handle.sendOffsetsToTransaction(offsets, consumer.client(), timeoutMs, cb),
+    );
+  }
+
   close(flushMs: number): Promise<void> {
     this.#closed ??= (async () => {
       if (flushMs > 0) await this.flush(flushMs).catch(() => {});
@@ -204,6 +215,11 @@ class BindingConsumerLayer implements NativeConsumer {
   #native(): BindingConsumer {
     if (!this.#consumer) throw new KafkaPairError("KAFKA_UNAVAILABLE", "consumer is not connected");
     return this.#consumer;
+  }
+
+  /** The binding's consumer, for a producer's sendOffsetsToTransaction. */
+  client(): KafkaConsumer {
+    return this.#native();
   }
 
   connect(topics: string[]): Promise<void> {

@@ -5,6 +5,9 @@ import type { ConsumerOptions } from "../consumer.ts";
 import type { Properties } from "./native.ts";
 import type { LibrdkafkaOptions } from "./options.ts";
 
+/** The shortest transaction.timeout.ms given: a transaction's records and offsets are sent within it. */
+export const MIN_TRANSACTION_TIMEOUT_MS = 10_000;
+
 /** Every handle: where the cluster is, who we are, how to authenticate. */
 export function connectionProperties(connection: KafkaConnection): Properties {
   return {
@@ -32,7 +35,16 @@ export function producerProperties(options: LibrdkafkaOptions, transactionalId?:
     // A connection to every broker, not just the leaders in use, so the statistics' brokers-up
     // count is the cluster's reachability (writableCluster needs it).
     "enable.sparse.connections": false,
-    ...(transactionalId ? { "transactional.id": transactionalId } : {}),
+    // A member killed inside a transaction leaves it open: read_committed readers of what it wrote
+    // and the next owner of its partitions (whose committed offsets wait for it) stall until the
+    // broker aborts it after transaction.timeout.ms. Short, then, but never below the delivery
+    // timeout (librdkafka refuses a message.timeout.ms above it).
+    ...(transactionalId
+      ? {
+          "transactional.id": transactionalId,
+          "transaction.timeout.ms": Math.max(options.deliveryTimeoutMs, MIN_TRANSACTION_TIMEOUT_MS),
+        }
+      : {}),
   };
 }
 

@@ -5,11 +5,18 @@ import type {
   ConsumedMessage,
   ConsumerOptions,
   ConsumerTransport,
+  GroupMetadata,
   RebalanceListener,
   TopicPartition,
 } from "../consumer.ts";
 import { consumerProperties } from "./config.ts";
-import type { NativeConsumer, NativeLayer, NativeMessage, RebalanceEvent } from "./native.ts";
+import {
+  type NativeConsumer,
+  NativeGroupMetadata,
+  type NativeLayer,
+  type NativeMessage,
+  type RebalanceEvent,
+} from "./native.ts";
 import type { LibrdkafkaOptions } from "./options.ts";
 import { activePartitions, drainPartition, partitionKey as keyOf, releasePartitions } from "./partitions.ts";
 
@@ -243,6 +250,12 @@ export class LibrdkafkaConsumer implements ConsumerTransport {
 
   isJoined(): boolean {
     return this.#joined;
+  }
+
+  groupMetadata(): GroupMetadata {
+    if (!this.#connected || this.#closed) throw new KafkaPairError("KAFKA_UNAVAILABLE", "consumer is not connected");
+    // librdkafka reads generation and member id when the offsets are sent, not now.
+    return new NativeGroupMetadata(this.#consumerOptions.groupId, this.#native);
   }
 
   assignment(): TopicPartition[] {

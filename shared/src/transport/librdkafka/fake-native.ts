@@ -29,6 +29,8 @@ export function nativeError(flags: Partial<NativeErrorInfo>, context = "call"): 
 export class FakeProducer implements NativeProducer<FakeHeader> {
   readonly calls: string[] = [];
   readonly produced: Array<{ record: ProduceRecord; headers: FakeHeader[] | undefined }> = [];
+  /** Offsets sent into transactions, with the consumer handle whose group metadata went along. */
+  readonly sentOffsets: Array<{ positions: CommitPosition[]; consumer: NativeConsumer }> = [];
   /** Failures the next calls of that name throw, in order. */
   readonly failures = new Map<string, Error[]>();
   closed = false;
@@ -69,6 +71,10 @@ export class FakeProducer implements NativeProducer<FakeHeader> {
   }
   abortTransaction(): Promise<void> {
     return this.#call("abortTransaction");
+  }
+  async sendOffsets(positions: CommitPosition[], consumer: NativeConsumer): Promise<void> {
+    await this.#call("sendOffsets");
+    this.sentOffsets.push({ positions, consumer });
   }
   async close(): Promise<void> {
     this.calls.push("close");

@@ -2,7 +2,7 @@
 // Node binding (../confluent/) and Deno FFI (../rdkafka-ffi/) implement these interfaces; every
 // decision (configuration, partition queues, rebalance and commit bookkeeping, transactions,
 // fatal-error replacement, readiness) is the core's, the same on both runtimes.
-import type { CommitPosition, TopicPartition } from "../consumer.ts";
+import type { CommitPosition, GroupMetadata, TopicPartition } from "../consumer.ts";
 import type { DeliveryReport, ProduceRecord } from "../producer.ts";
 
 /** librdkafka configuration properties, as rd_kafka_conf_set takes them. */
@@ -49,6 +49,11 @@ export interface NativeProducer<H = unknown> {
   beginTransaction(): Promise<void>;
   commitTransaction(timeoutMs: number): Promise<void>;
   abortTransaction(timeoutMs: number): Promise<void>;
+  /**
+   * rd_kafka_send_offsets_to_transaction with `consumer`'s group metadata (KIP-447). `consumer`
+   * is a handle of the same layer; the call rejects with a NativeError carrying librdkafka's flags.
+   */
+  sendOffsets(positions: CommitPosition[], consumer: NativeConsumer, timeoutMs: number): Promise<void>;
   /** Flushes (bounded), frees the handle; records with no report yet fail. Idempotent. */
   close(flushMs: number): Promise<void>;
 }
@@ -101,6 +106,14 @@ export interface NativeConsumer {
   highWatermark(partition: TopicPartition): number | undefined;
   /** Stops polling, leaves the group (revocations during the close are given back at once), frees the handle. */
   close(): Promise<void>;
+}
+
+/** A librdkafka consumer's group metadata: read from its handle when a transaction sends offsets. */
+export class NativeGroupMetadata implements GroupMetadata {
+  constructor(
+    readonly groupId: string,
+    readonly consumer: NativeConsumer,
+  ) {}
 }
 
 /** One way of reaching librdkafka. */

@@ -1,9 +1,10 @@
 import { KafkaPairError } from "../../errors.ts";
 import type { Logger } from "../../runtime/log.ts";
+import type { CommitPosition, GroupMetadata } from "../consumer.ts";
 import type { DeliveryReport, ProduceRecord, ProducerStats, ProducerTransport, TransactionScope } from "../producer.ts";
 import { producerProperties } from "./config.ts";
 import { HeaderCache } from "./headers.ts";
-import { NativeError, type NativeLayer, type NativeProducer } from "./native.ts";
+import { NativeError, NativeGroupMetadata, type NativeLayer, type NativeProducer } from "./native.ts";
 import type { LibrdkafkaOptions } from "./options.ts";
 import { ERR_ALL_BROKERS_DOWN, parseStats, writableCluster } from "./reports.ts";
 
@@ -156,6 +157,7 @@ export class LibrdkafkaProducer<H> implements ProducerTransport {
     try {
       result = await work({
         send: (record) => tx.native.produce(record, record.headers && tx.headers.of(record.headers)),
+        sendOffsets: (positions, group) => this.#sendOffsets(tx, positions, group, timeout),
       });
       await this.#commit(tx, timeout);
     } catch (err) {
@@ -170,14 +172,27 @@ export class LibrdkafkaProducer<H> implements ProducerTransport {
     return result;
   }
 
+  /** Consumed offsets into the open transaction, under the same rules as its commit. */
+  async #sendOffsets(tx: Handle<H>, positions: CommitPosition[], group: GroupMetadata, timeout: number): Promise<void> {
+    if (!(group instanceof NativeGroupMetadata)) {
+      throw new KafkaPairError("CONFIG_INVALID", "sendOffsets needs the group metadata of a librdkafka consumer");
+    }
+    if (positions.length === 0) return;
+    await this.#retrying(tx, () => tx.native.sendOffsets(positions, group.consumer, timeout));
+  }
+
   /**
    * librdkafka's commit rules: a retriable error may be retried (the outcome is still open), an
    * abortable one needs an abort (the caller's catch does it), a fatal one retires the handle.
    */
-  async #commit(tx: Handle<H>, timeout: number): Promise<void> {
+  #commit(tx: Handle<H>, timeout: number): Promise<void> {
+    return this.#retrying(tx, () => tx.native.commitTransaction(timeout));
+  }
+
+  async #retrying(tx: Handle<H>, call: () => Promise<void>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await tx.native.commitTransaction(timeout);
+        await call();
         return;
       } catch (err) {
         if (!(err instanceof NativeError)) throw err;

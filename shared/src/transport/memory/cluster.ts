@@ -64,6 +64,8 @@ export interface GroupMember {
 
 interface Group {
   members: GroupMember[];
+  /** Bumped by every rebalance once the revocations are done: offsets sent in a transaction carry it (KIP-447). */
+  generation: number;
   committed: Map<string, bigint>;
   /** Rebalances of one group run one after another. */
   rebalancing: Promise<void>;
@@ -183,7 +185,7 @@ export class MemoryCluster {
   group(groupId: string): Group {
     let group = this.#groups.get(groupId);
     if (!group) {
-      group = { members: [], committed: new Map(), rebalancing: Promise.resolve() };
+      group = { members: [], generation: 0, committed: new Map(), rebalancing: Promise.resolve() };
       this.#groups.set(groupId, group);
     }
     return group;
@@ -196,6 +198,11 @@ export class MemoryCluster {
   commit(groupId: string, tp: TopicPartition, offset: bigint): void {
     this.group(groupId).committed.set(keyOf(tp), offset);
     this.journal.push({ op: "commit", group: groupId, topic: tp.topic, partition: tp.partition, offset });
+  }
+
+  /** The group's generation now (see Group.generation). */
+  generation(groupId: string): number {
+    return this.group(groupId).generation;
   }
 
   join(groupId: string, member: GroupMember): Promise<void> {
@@ -238,6 +245,7 @@ export class MemoryCluster {
           return lost.length > 0 ? member.revoke(lost) : undefined;
         }),
       );
+      group.generation++;
       for (const member of group.members) {
         const gained = (target.get(member) ?? []).filter((tp) => !owned.has(keyOf(tp)));
         member.assign(gained);

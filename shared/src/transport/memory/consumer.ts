@@ -4,10 +4,16 @@ import type {
   ConsumedMessage,
   ConsumerOptions,
   ConsumerTransport,
+  GroupMetadata,
   RebalanceListener,
   TopicPartition,
 } from "../consumer.ts";
 import { type GroupMember, keyOf, type MemoryCluster } from "./cluster.ts";
+
+/** What a memory transaction checks before committing offsets: the generation they were read in. */
+export interface MemoryGroupMetadata extends GroupMetadata {
+  readonly generation: number;
+}
 
 class PartitionState {
   readonly abort = new AbortController();
@@ -144,6 +150,11 @@ export class MemoryConsumer implements ConsumerTransport, GroupMember {
 
   isJoined(): boolean {
     return this.#joined;
+  }
+
+  groupMetadata(): MemoryGroupMetadata {
+    if (!this.#connected) throw new KafkaPairError("KAFKA_UNAVAILABLE", "consumer is not connected");
+    return { groupId: this.#options.groupId, generation: this.#cluster.generation(this.#options.groupId) };
   }
 
   assignment(): TopicPartition[] {

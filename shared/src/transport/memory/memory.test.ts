@@ -274,3 +274,48 @@ describe("memory transport: consumer groups", () => {
     );
   });
 });
+
+describe("memory transport: offsets in a transaction (KIP-447)", () => {
+  async function member() {
+    const ctx = await setup(1);
+    await ctx.admin.createTopics([{ name: "out", partitions: 1, replicationFactor: 3 }]);
+    const consumer = ctx.transport.consumer({ groupId: "g", topics: ["t"], fromBeginning: true });
+    await consumer.connect();
+    await consumer.run(async () => {});
+    return { ...ctx, consumer };
+  }
+  const p0 = [{ topic: "t", partition: 0, offset: "3" }];
+
+  it("commits the offsets with the transaction's records, and neither when it aborts", async () => {
+    const { producer, consumer, admin } = await member();
+    await expect(
+      producer.transaction(async (tx) => {
+        await tx.send({ topic: "out", key: null, value: bytes("a") });
+        await tx.sendOffsets(p0, consumer.groupMetadata());
+        throw new Error("handler failed");
+      }),
+    ).rejects.toMatchObject({ code: "TRANSACTION_ABORTED" });
+    expect((await admin.committedOffsets("g", "t")).get(0)).toBeUndefined();
+    await producer.transaction(async (tx) => {
+      await tx.send({ topic: "out", key: null, value: bytes("b") });
+      await tx.sendOffsets(p0, consumer.groupMetadata());
+    });
+    expect((await admin.committedOffsets("g", "t")).get(0)).toBe("3");
+  });
+
+  it("fences offsets read before a rebalance: the transaction aborts, its records stay invisible", async () => {
+    const { producer, consumer, admin, transport, cluster } = await member();
+    const stale = consumer.groupMetadata();
+    const other = transport.consumer({ groupId: "g", topics: ["t"], fromBeginning: true });
+    await other.connect();
+    await other.run(async () => {});
+    await expect(
+      producer.transaction(async (tx) => {
+        await tx.send({ topic: "out", key: null, value: bytes("zombie") });
+        await tx.sendOffsets(p0, stale);
+      }),
+    ).rejects.toMatchObject({ code: "TRANSACTION_ABORTED", message: expect.stringMatching(/fenced/) });
+    expect((await admin.committedOffsets("g", "t")).get(0)).toBeUndefined();
+    expect(cluster.nextVisible({ topic: "out", partition: 0 }, 0n)).toBeUndefined();
+  });
+});

@@ -1,6 +1,8 @@
 import { KafkaPairError } from "../../errors.ts";
+import type { CommitPosition } from "../consumer.ts";
 import type { DeliveryReport, ProduceRecord, ProducerTransport, TransactionScope } from "../producer.ts";
 import { failureError, type LogEntry, type MemoryCluster } from "./cluster.ts";
+import type { MemoryGroupMetadata } from "./consumer.ts";
 import { partitionForKey } from "./murmur2.ts";
 
 export interface MemoryProducerOptions {
@@ -76,6 +78,7 @@ export class MemoryProducer implements ProducerTransport {
     if (!this.isReady()) throw new KafkaPairError("KAFKA_UNAVAILABLE", "producer is not connected to the cluster");
     const state: NonNullable<LogEntry["transaction"]> = { state: "open" };
     const touched = new Map<string, { topic: string; partition: number }>();
+    const offsets: Array<{ group: MemoryGroupMetadata; positions: CommitPosition[] }> = [];
     const finish = (outcome: "committed" | "aborted") => {
       state.state = outcome;
       // The commit or abort marker takes an offset in every partition the transaction wrote to.
@@ -89,9 +92,27 @@ export class MemoryProducer implements ProducerTransport {
           touched.set(`${report.topic}/${report.partition}`, { topic: report.topic, partition: report.partition });
           return report;
         },
+        sendOffsets: async (positions, group) => {
+          await Promise.resolve();
+          if (!("generation" in group)) {
+            throw new KafkaPairError("CONFIG_INVALID", "sendOffsets needs the group metadata of a memory consumer");
+          }
+          offsets.push({ group: group as MemoryGroupMetadata, positions });
+        },
       });
       const failure = this.#cluster.takeFailure("transaction");
       if (failure) throw failureError(failure.kind);
+      // KIP-447: offsets read in an older generation are refused, and the whole transaction with them.
+      const stale = offsets.find(({ group }) => this.#cluster.generation(group.groupId) !== group.generation);
+      if (stale) {
+        throw new KafkaPairError(
+          "TRANSACTION_ABORTED",
+          `group ${stale.group.groupId} rebalanced since the offsets were read (generation ${stale.group.generation}): fenced`,
+        );
+      }
+      for (const { group, positions } of offsets) {
+        for (const p of positions) this.#cluster.commit(group.groupId, p, BigInt(p.offset));
+      }
       finish("committed");
       return result;
     } catch (err) {

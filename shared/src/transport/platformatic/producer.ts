@@ -160,6 +160,14 @@ export class PlatformaticProducer implements ProducerTransport {
           (err) => Promise.reject(toDeliveryError(err)),
         );
       },
+      // This transport is Deno's producer-only fallback: no consumer of it has offsets to send.
+      sendOffsets: () =>
+        Promise.reject(
+          new KafkaPairError(
+            "CONFIG_INVALID",
+            "the platformatic transport has no consumer: exactly-once runs on librdkafka",
+          ),
+        ),
     };
     try {
       const result = await work(scope);

@@ -61,6 +61,10 @@ export const SYMBOLS = {
   rd_kafka_begin_transaction: { parameters: [p], result: p },
   rd_kafka_commit_transaction: { parameters: [p, "i32"], result: p, nonblocking: true },
   rd_kafka_abort_transaction: { parameters: [p, "i32"], result: p, nonblocking: true },
+  // KIP-447: a consumer's group metadata (a copy, ours to destroy) goes along with the offsets.
+  rd_kafka_send_offsets_to_transaction: { parameters: [p, p, p, "i32"], result: p, nonblocking: true },
+  rd_kafka_consumer_group_metadata: { parameters: [p], result: p },
+  rd_kafka_consumer_group_metadata_destroy: { parameters: [p], result: "void" },
   rd_kafka_poll_set_consumer: { parameters: [p], result: "i32" },
   rd_kafka_subscribe: { parameters: [p, p], result: "i32" },
   rd_kafka_assign: { parameters: [p, p], result: "i32" },

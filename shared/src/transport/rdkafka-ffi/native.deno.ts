@@ -259,6 +259,29 @@ export class FfiProducerHandle implements NativeProducer<FfiHeader> {
     if (error) throw new NativeError(error, "abort_transaction");
   }
 
+  /**
+   * Ownership: the partition list and the group metadata copy are ours, freed once the awaited
+   * call returned (librdkafka read them on its own thread meanwhile).
+   */
+  async sendOffsets(positions: CommitPosition[], consumer: NativeConsumer, timeoutMs: number): Promise<void> {
+    if (!(consumer instanceof FfiConsumer)) {
+      throw new KafkaPairError("CONFIG_INVALID", "sendOffsets needs a consumer of the FFI layer");
+    }
+    const rd = this.#rd;
+    const metadata = consumer.groupMetadata();
+    const list = makePartitionList(
+      rd,
+      positions.map((p) => ({ topic: p.topic, partition: p.partition, offset: BigInt(p.offset) })),
+    );
+    try {
+      const error = takeError(rd, await rd.rd_kafka_send_offsets_to_transaction(this.rk, list, metadata, timeoutMs));
+      if (error) throw new NativeError(error, "send_offsets_to_transaction");
+    } finally {
+      rd.rd_kafka_topic_partition_list_destroy(list);
+      rd.rd_kafka_consumer_group_metadata_destroy(metadata);
+    }
+  }
+
   /** Records handed to librdkafka that have no delivery report yet. */
   get inFlight(): number {
     return this.#pending.size;
@@ -446,6 +469,13 @@ class FfiConsumer implements NativeConsumer {
     } finally {
       this.#rd.rd_kafka_topic_partition_list_destroy(list);
     }
+  }
+
+  /** rd_kafka_consumer_group_metadata: a copy of group id, generation and member id, the caller's to destroy. */
+  groupMetadata(): NonNullable<Ptr> {
+    const metadata = this.#rd.rd_kafka_consumer_group_metadata(this.#handle());
+    if (!metadata) throw new KafkaPairError("KAFKA_UNAVAILABLE", "rd_kafka_consumer_group_metadata returned NULL");
+    return metadata;
   }
 
   cooperative(): boolean {
