@@ -143,6 +143,43 @@ describe("batch handlers, on the in-memory cluster", () => {
     await r.stop();
   });
 
+  it("non-blocking retries: a failed event of a batch goes to the retry topic, and comes back alone with its attempt", async () => {
+    const k = await kafka();
+    await writeOnPartition0(k, 3);
+    const clock = manualClock();
+    const calls: Array<{ attempt: number; offsets: string[] }> = [];
+    let fixed = false;
+    const r = batchRunner(
+      k,
+      async (_events, ctx) => {
+        calls.push({ attempt: ctx.attempt, offsets: ctx.messages.map((m) => m.offset) });
+        if (fixed) return;
+        const index = ctx.messages.findIndex((m) => m.offset === "1");
+        if (index >= 0) throw new BatchFailure([{ index, error: new Error("row 1 locked") }]);
+      },
+      { maxEvents: 3, maxWaitMs: 1_000 },
+      {},
+      {
+        clock,
+        subscription: { onFailure: { retryMode: "retry-topic", retries: 2, backoffMs: 1_000, maxBackoffMs: 1_000 } },
+      },
+    );
+    await r.start();
+    // The partition moves past the failed event at once.
+    await until(() => committed(k, 0) === 3n, "the batch committed");
+    expect(k.cluster.topics.get("orders.retry")?.partitions.flat()).toHaveLength(1);
+    fixed = true;
+    await clock.advance(1_000);
+    await until(() => calls.length === 2, "the retry handled");
+    // Read back from the retry topic: not gathered into a batch, a batch of one with its attempt and first place.
+    expect(calls).toEqual([
+      { attempt: 1, offsets: ["0", "1", "2"] },
+      { attempt: 2, offsets: ["1"] },
+    ]);
+    expect(r.stats).toMatchObject({ sentToRetry: 1, deadLettered: 0 });
+    await r.stop();
+  });
+
   it("a batch handler that throws anything else failed every event: each is retried alone", async () => {
     const k = await kafka();
     await writeOnPartition0(k, 3);
