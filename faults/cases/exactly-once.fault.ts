@@ -67,6 +67,7 @@ describe.each(combos)("exactly-once consumer under kill -9 and a broker kill (%s
       duplicated: run.confirmedIds.length - distinct,
       rows,
       kills: run.kills.join("; "),
+      groupOffsets: run.offsets.join(" "),
     });
     expect(run.kills.length).toBeGreaterThanOrEqual(3);
     expect(run.stored).toEqual(run.ids);

@@ -21,6 +21,8 @@ export interface ExactlyOnceRun {
   confirmedIds: string[];
   /** Per order id, what GET /orders/:orderId answered (the id, or the status). */
   stored: Array<string | number>;
+  /** The group's committed offsets on orders once they reached the end: "partition:offset" each. */
+  offsets: string[];
 }
 
 /**
@@ -91,13 +93,16 @@ export async function runExactlyOnce(options: {
   if (!last) throw new Error("the last consumer run did not start");
 
   const topic = ns.topic("orders");
+  let offsets: string[] = [];
   await eventually(
     async () => {
       const [ends, committed] = await Promise.all([
         admin.endOffsets(topic),
         admin.committedOffsets(ns.group(GROUP), topic),
       ]);
-      return [...ends].every(([p, end]) => committed.get(p) === end) ? true : undefined;
+      if (![...ends].every(([p, end]) => committed.get(p) === end)) return undefined;
+      offsets = [...committed].sort(([a], [b]) => a - b).map(([p, o]) => `${p}:${o}`);
+      return true;
     },
     180_000,
     "the group's offsets at the end of orders",
@@ -123,5 +128,5 @@ export async function runExactlyOnce(options: {
   for (const r of confirmed) {
     if (r.key !== (JSON.parse(r.value) as { orderId: string }).orderId) throw new Error(`record keyed ${r.key}`);
   }
-  return { ids, kills, confirmedIds, stored };
+  return { ids, kills, confirmedIds, stored, offsets };
 }

@@ -222,8 +222,9 @@ export async function startWorker(
 
   await eventually(
     async () => {
-      if (child.exitCode !== null)
-        throw new Error(`${name} exited with ${child.exitCode}: ${stderr.join("").slice(-2000)}`);
+      // A signal death leaves exitCode null: without signalCode a kill -9 before /ready waited out the 90 s.
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`${name} exited with ${child.exitCode ?? child.signalCode}: ${stderr.join("").slice(-2000)}`);
       const res = await fetch(`${worker.url}/ready`).catch(() => undefined);
       return res?.ok ? true : undefined;
     },
