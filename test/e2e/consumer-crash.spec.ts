@@ -28,7 +28,9 @@ describe.each(["node", "deno"] as const)("consumer crash and restart (%s)", (run
     const env = { KAFKA_NAMESPACE: ns.prefix, CONSUMER_HANDLERS: TEST_HANDLERS, CONSUMER_CONCURRENCY: "3" };
     const first = await startWorker("consumer", env, { runtime, denoAllow: ["--allow-write"] });
     const producer = await useRawProducer();
-    const headers = { [TEST_HEADER.journal]: journal, [TEST_HEADER.sleepMs]: "5" };
+    // 25 ms an event at 3 in flight: the stream takes seconds, so the kill below lands while most of
+    // it is still to do (at 5 ms a fast member finished all 400 between two polls of the journal).
+    const headers = { [TEST_HEADER.journal]: journal, [TEST_HEADER.sleepMs]: "25" };
     const produced: { partition: number; offset: string }[] = [];
     for (let i = 0; i < EVENTS; i += 50) {
       const batch = Array.from({ length: 50 }, () => {
