@@ -36,6 +36,26 @@ describe("Semaphore", () => {
     await expect(slots.run(() => Promise.reject(new Error("x")))).rejects.toThrow("x");
     expect(await slots.run(async () => "next")).toBe("next");
   });
+
+  it("frees the permit when a task throws before it returns a promise, and hands it to a waiter", async () => {
+    const slots = new Semaphore(1);
+    let release: () => void = () => {};
+    const first = slots.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const broken = slots.run((): Promise<void> => {
+      throw new Error("sync");
+    });
+    const after = slots.run(async () => "after");
+    release();
+    await first;
+    await expect(broken).rejects.toThrow("sync");
+    expect(await after).toBe("after");
+    // One permit, free again: a task now starts at once.
+    let started = false;
+    void slots.run(async () => {
+      started = true;
+    });
+    expect(started).toBe(true);
+  });
 });
 
 describe("sleep", () => {

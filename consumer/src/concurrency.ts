@@ -7,17 +7,33 @@ export class Semaphore {
     this.#free = permits;
   }
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.#free > 0) this.#free--;
-    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#free++;
+  /** Plain promise chaining rather than an async function: it runs for every event. */
+  run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) {
+      this.#free--;
+      return this.#hold(task);
     }
+    return new Promise<void>((resolve) => this.#waiting.push(resolve)).then(() => this.#hold(task));
   }
+
+  /** Runs `task` on a permit already taken, and passes the permit on once it settles. */
+  #hold<T>(task: () => Promise<T>): Promise<T> {
+    let running: Promise<T>;
+    try {
+      running = task();
+    } catch (err) {
+      this.#release();
+      return Promise.reject(err);
+    }
+    running.then(this.#release, this.#release);
+    return running;
+  }
+
+  readonly #release = (): void => {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#free++;
+  };
 }
 
 /** Exponential backoff with jitter: retry n waits between half and all of base * 2^(n-1), capped. */

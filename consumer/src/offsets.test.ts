@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { OffsetTracker } from "./offsets.ts";
+import { OffsetTracker, type Ticket } from "./offsets.ts";
 
 const tp = { topic: "orders", partition: 0 };
 const nextOf = (tracker: OffsetTracker) => tracker.committable().find((p) => p.partition === 0)?.offset;
@@ -127,6 +127,75 @@ describe("OffsetTracker", () => {
     tracker.done(tracker.received(tp, "4"));
     expect(nextOf(tracker)).toBe("6");
     expect(tracker.snapshot()[0]?.pending).toBe(0);
+  });
+
+  it("agrees with a plain sorted list of unfinished offsets through long runs, refetches and early finishes", () => {
+    // The model: what the tracker must hold, kept the slow obvious way. Runs are short, or long
+    // enough (1,000+) to pass the point where the tracker drops its finished prefix.
+    const some = fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1000, max: 1500 }));
+    const step = fc.oneof(
+      fc.record({
+        op: fc.constant("receive" as const),
+        back: fc.nat({ max: 40 }),
+        run: fc.integer({ min: 1, max: 300 }),
+      }),
+      fc.record({ op: fc.constant("finish" as const), pick: fc.oneof(fc.nat({ max: 2 }), fc.nat()) }),
+      // Many at once, after leaving the lowest `skip` unfinished: past the tracker's compaction point.
+      fc.record({ op: fc.constant("finishMany" as const), skip: fc.nat({ max: 3 }), count: some }),
+    );
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 60 }), (steps) => {
+        const tracker = new OffsetTracker();
+        tracker.assign(tp);
+        const unfinished: number[] = [];
+        const tickets = new Map<number, Ticket>();
+        let highestDone = -1;
+        let next = 0;
+        for (const s of steps) {
+          if (s.op === "receive") {
+            // A run of new offsets, sometimes after a seek back over a few already received.
+            const from = Math.max(0, next - s.back);
+            for (let o = from; o < from + s.run; o++) {
+              tickets.set(o, tracker.received(tp, String(o)));
+              if (!unfinished.includes(o)) unfinished.push(o);
+            }
+            unfinished.sort((a, b) => a - b);
+            next = Math.max(next, from + s.run);
+          } else {
+            const picked =
+              s.op === "finish"
+                ? unfinished.splice(s.pick % Math.max(1, unfinished.length), 1)
+                : unfinished.splice(s.skip, s.count);
+            for (const o of picked) {
+              tracker.done(tickets.get(o) as Ticket);
+              highestDone = Math.max(highestDone, o);
+            }
+          }
+          expect(tracker.snapshot()[0]?.pending).toBe(unfinished.length);
+          const first = unfinished[0];
+          const expected =
+            highestDone < 0 ? undefined : first !== undefined && first <= highestDone ? first : highestDone + 1;
+          expect(nextOf(tracker)).toBe(expected === undefined || expected === 0 ? undefined : String(expected));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("loses no unfinished offset when a long finished run ahead of it is let go", () => {
+    const tracker = new OffsetTracker();
+    const tickets = Array.from({ length: 1400 }, (_, o) => tracker.received(tp, String(o)));
+    // 1..1100 finish before 0: then 0 finishes, and everything up to 1100 is behind the tracker.
+    for (const ticket of tickets.slice(1, 1101)) tracker.done(ticket);
+    expect(nextOf(tracker)).toBeUndefined();
+    tracker.done(tickets[0] as Ticket);
+    expect(nextOf(tracker)).toBe("1101");
+    expect(tracker.snapshot()[0]?.pending).toBe(299);
+    for (const ticket of tickets.slice(1102)) tracker.done(ticket);
+    // 1101 is still in hand.
+    expect(nextOf(tracker)).toBe("1101");
+    tracker.done(tickets[1101] as Ticket);
+    expect(nextOf(tracker)).toBe("1400");
   });
 
   it("seeds the committed offset of an assigned partition only, and lists partitions in order", () => {

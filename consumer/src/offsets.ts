@@ -1,9 +1,77 @@
 import type { CommitPosition, TopicPartition } from "@kafka-pair/shared/transport";
 
+/**
+ * The offsets of one partition received and not yet finished, in ascending order. Events usually
+ * finish near the order they came in (up to `maxInFlight` apart under key ordering), so a finished
+ * event at the head moves the head on, and one finished early is only noted: no search per event.
+ */
+class PendingOffsets {
+  /** Received offsets, ascending, from `#head` on; those before `#head` are finished. */
+  #offsets: bigint[] = [];
+  #head = 0;
+  /** Finished offsets still behind an unfinished one. */
+  readonly #early = new Set<bigint>();
+
+  /** The lowest unfinished offset. */
+  first(): bigint | undefined {
+    return this.#offsets[this.#head];
+  }
+
+  get size(): number {
+    return this.#offsets.length - this.#head - this.#early.size;
+  }
+
+  add(offset: bigint): void {
+    const offsets = this.#offsets;
+    // Received again (a refetch) after finishing early: unfinished again.
+    if (this.#early.delete(offset)) return;
+    let i = offsets.length;
+    while (i > this.#head && (offsets[i - 1] as bigint) > offset) i--;
+    if (i > this.#head && offsets[i - 1] === offset) return;
+    if (i === offsets.length) offsets.push(offset);
+    else offsets.splice(i, 0, offset);
+  }
+
+  finish(offset: bigint): void {
+    const offsets = this.#offsets;
+    if (offsets[this.#head] !== offset) {
+      // Finished ahead of an earlier one, or not pending at all (then nothing to note).
+      if (this.#holds(offset)) this.#early.add(offset);
+      return;
+    }
+    this.#head++;
+    while (this.#head < offsets.length && this.#early.delete(offsets[this.#head] as bigint)) this.#head++;
+    // Drop the finished prefix now and then rather than shifting the array per event.
+    if (this.#head === offsets.length) {
+      this.#offsets = [];
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= offsets.length) {
+      this.#offsets = offsets.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  /** Whether `offset` is received and unfinished (binary search: the array is sorted). */
+  #holds(offset: bigint): boolean {
+    if (this.#early.has(offset)) return false;
+    const offsets = this.#offsets;
+    let low = this.#head;
+    let high = offsets.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >>> 1;
+      const at = offsets[mid] as bigint;
+      if (at === offset) return true;
+      if (at < offset) low = mid + 1;
+      else high = mid - 1;
+    }
+    return false;
+  }
+}
+
 /** What one assignment of a partition has received, finished and committed. */
 class PartitionOffsets {
-  /** Received and not finished, ascending. Usually one entry: partitions are handled in order. */
-  readonly pending: bigint[] = [];
+  /** Received and not finished. */
+  readonly pending = new PendingOffsets();
   highestDone: bigint | undefined;
   /** The first offset received under this assignment: committing it would say nothing new. */
   firstReceived: bigint | undefined;
@@ -25,11 +93,11 @@ class PartitionOffsets {
   committable(position: bigint | undefined): bigint | undefined {
     let next: bigint | undefined;
     if (this.highestDone !== undefined) {
-      const first = this.pending[0];
+      const first = this.pending.first();
       next = first !== undefined && first <= this.highestDone ? first : this.highestDone + 1n;
       if (this.firstReceived !== undefined && next <= this.firstReceived) next = undefined;
     }
-    if (this.highestDone !== undefined && this.pending.length === 0 && position !== undefined) {
+    if (this.highestDone !== undefined && this.pending.size === 0 && position !== undefined) {
       if (next === undefined || position > next) next = position;
     }
     if (next === undefined) return undefined;
@@ -93,18 +161,14 @@ export class OffsetTracker {
     const state = this.#stateOf(tp);
     const value = BigInt(offset);
     if (state.firstReceived === undefined || value < state.firstReceived) state.firstReceived = value;
-    const { pending } = state;
-    let i = pending.length;
-    while (i > 0 && (pending[i - 1] as bigint) > value) i--;
-    if (pending[i - 1] !== value) pending.splice(i, 0, value);
+    state.pending.add(value);
     return { state, offset: value };
   }
 
   done(ticket: Ticket): void {
     const { state, offset } = ticket;
     if (state.revoked) return;
-    const at = state.pending.indexOf(offset);
-    if (at >= 0) state.pending.splice(at, 1);
+    state.pending.finish(offset);
     if (state.highestDone === undefined || offset > state.highestDone) state.highestDone = offset;
   }
 
@@ -143,7 +207,7 @@ export class OffsetTracker {
         topic: s.topic,
         partition: s.partition,
         committed: s.committed?.toString(),
-        pending: s.pending.length,
+        pending: s.pending.size,
       }))
       .sort((a, b) => a.partition - b.partition);
   }

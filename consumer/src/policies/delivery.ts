@@ -133,9 +133,13 @@ function emission(
       sent.catch(() => {});
       return sent;
     },
-    async settle() {
-      const failed = (await Promise.allSettled(pending)).find((r) => r.status === "rejected");
-      if (failed) throw failed.reason;
+    settle() {
+      // Most handlers emit nothing: no extra promises per event for them.
+      if (pending.length === 0) return Promise.resolve();
+      return Promise.allSettled(pending).then((results) => {
+        const failed = results.find((r) => r.status === "rejected");
+        if (failed) throw failed.reason;
+      });
     },
   };
 }

@@ -109,6 +109,24 @@ describe("Dispatcher", () => {
     expect(d.held(p0)).toBe(0);
   });
 
+  it("every wait on a signal gives up when it aborts, a halted partition with nothing in hand too", async () => {
+    const d = dispatcher("none", 1);
+    const g = gate();
+    const abort = new AbortController();
+    await d.schedule(p0, "a", g.work("1"), abort.signal);
+    // Two waits on one partition (a batch flush beside the fetch loop), and one on a halted, empty partition.
+    const first = d.schedule(p0, "a", g.work("2"), abort.signal);
+    const second = d.schedule(p0, "b", g.work("3"), abort.signal);
+    d.halt(p1, true);
+    const halted = d.schedule(p1, "c", g.work("4"), abort.signal);
+    abort.abort(new Error("revoked"));
+    await expect(first).rejects.toThrow("revoked");
+    await expect(second).rejects.toThrow("revoked");
+    await expect(halted).rejects.toThrow("revoked");
+    await g.release("1");
+    expect(g.started).toEqual(["1"]);
+  });
+
   it("a halted partition hands nothing out until released; work in hand goes on", async () => {
     const d = dispatcher("key");
     const g = gate();

@@ -14,34 +14,33 @@ class PartitionLanes {
   halted = false;
   /** Called whenever an event of the partition finishes (room freed, maybe idle). */
   readonly #wakers = new Set<() => void>();
+  /** Signals already waking this partition when they abort: one listener per signal, not one per wait. */
+  readonly #watched = new WeakSet<AbortSignal>();
 
   wake(): void {
-    for (const wake of [...this.#wakers]) wake();
+    // Deleting the current entry while iterating a Set is safe: each waker runs once.
+    for (const wake of this.#wakers) wake();
   }
 
   /** Resolves when `ready()` holds (checked now and after each finished event), or rejects once `signal` aborts. */
   waitFor(ready: () => boolean, signal?: AbortSignal): Promise<void> {
     if (ready()) return Promise.resolve();
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal && !this.#watched.has(signal)) {
+      this.#watched.add(signal);
+      signal.addEventListener("abort", () => this.wake(), { once: true });
+    }
     return new Promise((resolve, reject) => {
-      const done = () => {
-        this.#wakers.delete(check);
-        signal?.removeEventListener("abort", abort);
-      };
       const check = () => {
-        if (!ready()) return;
-        done();
-        resolve();
+        if (signal?.aborted) {
+          this.#wakers.delete(check);
+          reject(signal.reason);
+        } else if (ready()) {
+          this.#wakers.delete(check);
+          resolve();
+        }
       };
-      const abort = () => {
-        done();
-        reject(signal?.reason ?? new Error("aborted"));
-      };
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
       this.#wakers.add(check);
-      signal?.addEventListener("abort", abort, { once: true });
     });
   }
 }
