@@ -372,6 +372,12 @@ async function step(scenario: ScenarioName, id: string, run: () => Promise<Scena
   }
 }
 
+/** A consume row's JavaScript-thread CPU per message: what bounds a CPU-bound drain (the CPU columns count every thread). */
+function mainThreadNote(r: ScenarioResult): string {
+  const us = r.settings.mainThreadUsPerMessage;
+  return typeof us === "number" && Number.isFinite(us) ? `; main thread ${us} µs of CPU per message` : "";
+}
+
 /** The sweeps are long: they run in the first round only. */
 const sweepThisRound = () => want("sweep") && round === 1;
 
@@ -605,7 +611,7 @@ writeFileSync(
     ...(spreadList.length > 0 ? ["Spread over the rounds (lowest–highest):", "", spreadMarkdown(spreadList), ""] : []),
     "Latency means, per row:",
     "",
-    ...shownRows.filter((r) => r.status === "ok").map((r) => `- **${r.id}**: ${r.latencyOf}`),
+    ...shownRows.filter((r) => r.status === "ok").map((r) => `- **${r.id}**: ${r.latencyOf}${mainThreadNote(r)}`),
     "",
     `SLO msg/s: the open-loop sweep's sustainable rate for that row (highest offered rate with p99 ≤ ${sweepBase.sloMs} ms; "none": not even the first step; "-": not swept). ` +
       `CPU columns are milliseconds per 1,000 acknowledged events (= µs per event): the process under test (edge), the brokers' JVMs, the load generator. Generator: ${generatorNote}. Warm-up: ${warmupNote}.`,

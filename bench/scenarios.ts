@@ -7,7 +7,7 @@ import { kafkaJava } from "../scripts/kafka/launcher.ts";
 import { encodedSize, orderPool, sizedOrder } from "./lib/events.ts";
 import { decodeHistogram, type LatencySummary, newHistogram, summarize } from "./lib/hist.ts";
 import { closedLoop, type Outcome, openLoop, post } from "./lib/http-load.ts";
-import { processCpuSeconds, reapedChildrenCpuSeconds, totalCpuSeconds } from "./lib/proc.ts";
+import { mainThreadCpuSeconds, processCpuSeconds, reapedChildrenCpuSeconds, totalCpuSeconds } from "./lib/proc.ts";
 import { rates, type ScenarioName, type ScenarioResult, unavailable } from "./lib/result.ts";
 import { ensureSpring, startSpringA, startSpringB } from "./lib/spring.ts";
 import { type BenchWorker, spawnTs, startWorker } from "./lib/workers.ts";
@@ -68,6 +68,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const cpuOf = (worker: BenchWorker) => {
   try {
     return processCpuSeconds(worker.pid);
+  } catch {
+    return Number.NaN;
+  }
+};
+const mainThreadCpuOf = (worker: BenchWorker) => {
+  try {
+    return mainThreadCpuSeconds(worker.pid);
   } catch {
     return Number.NaN;
   }
@@ -762,6 +769,8 @@ function startConsumer(
     delivery?: string;
     txEvents?: number;
     store?: boolean;
+    /** Record end-to-end latencies per event (the worker's --latency). */
+    latency?: boolean;
   },
 ): Promise<BenchWorker> {
   return track(
@@ -780,6 +789,7 @@ function startConsumer(
         ...(args.delivery ? [`--delivery=${args.delivery}`] : []),
         ...(args.txEvents ? [`--tx-events=${args.txEvents}`] : []),
         ...(args.store ? ["--store"] : []),
+        ...(args.latency ? ["--latency"] : []),
       ],
       // Each worker its own SQLite file beside its log: no positions or rows from another run.
       env: { ...workerEnv(ctx, client), DATABASE_URL: `sqlite:${join(ctx.logDir, `${args.name}.db`)}` },
@@ -847,12 +857,14 @@ export async function consume(
   const bar = ctx.progress.begin(id, ctx.options.durationS);
   const limitMs = ctx.options.durationS * 1000;
   let cpu0 = Number.NaN;
+  let main0 = Number.NaN;
   let brokers0 = Number.NaN;
   let brokers1 = Number.NaN;
   // CPU is read between two polls; the messages handled between them give CPU per message.
   let processed0 = 0;
   let windowStats: ConsumerStats | undefined;
   let cpu1 = Number.NaN;
+  let main1 = Number.NaN;
   // Bounded: a start-up allowance, then the measuring window from the first handled message.
   const deadline = Date.now() + 60_000 + limitMs;
   try {
@@ -860,6 +872,7 @@ export async function consume(
       const stats = await consumerStats(worker);
       if (stats.processed > 0 && Number.isNaN(cpu0)) {
         cpu0 = cpuOf(worker);
+        main0 = mainThreadCpuOf(worker);
         brokers0 = brokerCpu(ctx);
         processed0 = stats.processed;
       }
@@ -867,6 +880,7 @@ export async function consume(
       if (stats.processed >= available || (stats.firstAt > 0 && Date.now() - stats.firstAt >= limitMs)) {
         windowStats = stats;
         cpu1 = cpuOf(worker);
+        main1 = mainThreadCpuOf(worker);
         brokers1 = brokerCpu(ctx);
         break;
       }
@@ -922,6 +936,8 @@ export async function consume(
               orderViolations: violations,
               keys: final.keys,
               maxInFlight: `CONSUMER_CONCURRENCY (${process.env.CONSUMER_CONCURRENCY ?? "256, the default"})`,
+              // What bounds a CPU-bound drain: the JavaScript thread's share of the process's CPU per message.
+              mainThreadUsPerMessage: Math.round(((main1 - main0) * 1e6) / cpuSpan),
             }
           : {}),
         commit:
@@ -1088,7 +1104,13 @@ export async function endToEnd(ctx: Context, producer: BenchWorker): Promise<Sce
   }
   const rate = Math.max(1, Math.round(maxRate * 0.5));
   const group = "bench-e2e";
-  const consumer = await startConsumer(ctx, "confluent", { name: group, group, from: "latest", commit: "manual" });
+  const consumer = await startConsumer(ctx, "confluent", {
+    name: group,
+    group,
+    from: "latest",
+    commit: "manual",
+    latency: true,
+  });
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
   const url = new URL(`${producer.url}/topics/${ORDERS}`);
   const pool = orderPool(options.size);

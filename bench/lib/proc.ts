@@ -15,7 +15,7 @@ function clockTicks(): number {
 }
 
 /** Fields after the command name, which may itself hold spaces and parentheses. */
-function statFields(pid: number | "self"): string[] {
+function statFields(pid: number | "self" | `${number}/task/${number}`): string[] {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
 }
@@ -24,6 +24,16 @@ function statFields(pid: number | "self"): string[] {
 export function processCpuSeconds(pid: number): number {
   const fields = statFields(pid);
   // utime and stime are fields 14 and 15 of stat; fields[0] here is field 3.
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+}
+
+/**
+ * User + system CPU seconds of a live process's main thread alone: in a Node worker the thread
+ * that runs the JavaScript, which bounds a CPU-bound consumer's rate (GC helpers and librdkafka's
+ * threads run beside it, on the other core when there is one free).
+ */
+export function mainThreadCpuSeconds(pid: number): number {
+  const fields = statFields(`${pid}/task/${pid}`);
   return (Number(fields[11]) + Number(fields[12])) / clockTicks();
 }
 

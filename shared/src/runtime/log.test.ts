@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { componentOf } from "./log.ts";
+import { componentOf, createLogger } from "./log.ts";
 
 const sink = () =>
   pino(
@@ -26,5 +26,47 @@ describe("componentOf", () => {
     ];
     for (const logger of cases) expect(componentOf(logger)).toBe(String(logger.bindings().component ?? ""));
     expect(componentOf(rdkafka.child({ partition: 1 }))).toBe("librdkafka");
+  });
+});
+
+describe("createLogger", () => {
+  /** A logger at `level` and the levels and messages of the lines it wrote. */
+  const capture = (level: string) => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+        done();
+      },
+    });
+    return { logger: createLogger("test", level, { write: (line: string) => stream.write(line) }), lines };
+  };
+
+  it("demotes librdkafka's info lines to debug, for its children too, and only for them", () => {
+    const { logger, lines } = capture("info");
+    const rdkafka = logger.child({ component: "librdkafka" });
+    rdkafka.info("connected");
+    rdkafka.child({ partition: 1 }).info("child connected");
+    rdkafka.warn("broker down");
+    rdkafka.child({ component: "consumer" }).info("rebound");
+    logger.child({ note: 'not "component":"librdkafka"' }).info("quoted");
+    logger.child({ partition: 2 }).info("plain");
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([
+      [40, "broker down"],
+      [30, "rebound"],
+      [30, "quoted"],
+      [30, "plain"],
+    ]);
+  });
+
+  it("writes the demoted lines at debug when debug is on", () => {
+    const { logger, lines } = capture("debug");
+    const rdkafka = logger.child({ component: "librdkafka" });
+    rdkafka.info("connected");
+    rdkafka.child({ partition: 1 }).info("child connected");
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([
+      [20, "connected"],
+      [20, "child connected"],
+    ]);
   });
 });

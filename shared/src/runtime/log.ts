@@ -11,7 +11,9 @@ const stdout = (globalThis as { process?: { stdout?: { isTTY?: boolean } } }).pr
  * loggers are bound with `component: "librdkafka"`; below warn their lines go to debug.
  */
 const quietComponents = new Set(["librdkafka"]);
-const isQuiet = new WeakMap<Logger, boolean>();
+/** Set on a logger whose own bindings name a quiet component; children inherit it through pino's prototype chain. */
+const quietSym = Symbol("kafka-pair.quiet");
+type Flagged = Logger & { [quietSym]?: boolean };
 const levelValues = pino.levels.values;
 
 const chindings = pino.symbols.chindingsSym;
@@ -22,8 +24,10 @@ const componentKey = '"component":"';
  * them as JSON, which cost about a microsecond for every new child (the consumer makes one per
  * message). The last occurrence wins, as in JSON.parse.
  */
+const chindingsOf = (logger: Logger): string => String((logger as unknown as Record<symbol, unknown>)[chindings] ?? "");
+
 export function componentOf(logger: Logger): string {
-  const serialised = String((logger as unknown as Record<symbol, unknown>)[chindings] ?? "");
+  const serialised = chindingsOf(logger);
   const at = serialised.lastIndexOf(componentKey);
   if (at < 0) return "";
   const start = at + componentKey.length;
@@ -35,13 +39,15 @@ const options = (name: string, level: string): LoggerOptions => ({
   level,
   base: { service: name },
   timestamp: pino.stdTimeFunctions.isoTime,
+  // Decided once per child, when it is made (the consumer makes one per message): only a child
+  // binding a component of its own can differ from its parent.
+  onChild(child) {
+    const own = chindingsOf(child).slice(chindingsOf(Object.getPrototypeOf(child)).length);
+    if (own.includes(componentKey)) (child as Flagged)[quietSym] = quietComponents.has(componentOf(child));
+  },
   hooks: {
     logMethod(args, method, levelValue) {
-      let quiet = isQuiet.get(this);
-      if (quiet === undefined) {
-        quiet = quietComponents.has(componentOf(this));
-        isQuiet.set(this, quiet);
-      }
+      const quiet = (this as Flagged)[quietSym] === true;
       if (!quiet || levelValue >= (levelValues.warn ?? 40) || levelValue <= (levelValues.debug ?? 20)) {
         return method.apply(this, args);
       }
@@ -69,7 +75,11 @@ function destination(): DestinationStream | undefined {
   });
 }
 
-export function createLogger(name: string, level: string): Logger {
-  const stream = destination();
+/** `stream`: where the lines go instead of stdout (tests). */
+export function createLogger(
+  name: string,
+  level: string,
+  stream: DestinationStream | undefined = destination(),
+): Logger {
   return stream ? pino(options(name, level), stream) : pino(options(name, level));
 }
