@@ -198,6 +198,30 @@ describe("OffsetTracker", () => {
     expect(nextOf(tracker)).toBe("1400");
   });
 
+  it("changes nothing when a ticket is finished twice, at the head or behind an unfinished one", () => {
+    const tracker = new OffsetTracker();
+    const [t0, t1, t2] = ["0", "1", "2"].map((o) => tracker.received(tp, o)) as [Ticket, Ticket, Ticket];
+    tracker.done(t0);
+    tracker.done(t0);
+    tracker.done(t2);
+    tracker.done(t2);
+    // 0 and 2 are finished (each once), 1 is still in hand.
+    expect(tracker.snapshot()[0]?.pending).toBe(1);
+    tracker.done(t1);
+    expect(tracker.snapshot()[0]?.pending).toBe(0);
+    expect(nextOf(tracker)).toBe("3");
+  });
+
+  it("marks commits only for partitions it holds, and never moves a committed offset back", () => {
+    const tracker = new OffsetTracker();
+    tracker.assign(tp);
+    tracker.markCommitted([{ ...tp, offset: "9" }]);
+    tracker.markCommitted([{ ...tp, offset: "4" }]);
+    expect(tracker.committed(tp)).toBe("9");
+    expect(() => tracker.markCommitted([{ topic: "orders", partition: 7, offset: "1" }])).not.toThrow();
+    expect(tracker.committed({ topic: "orders", partition: 7 })).toBeUndefined();
+  });
+
   it("seeds the committed offset of an assigned partition only, and lists partitions in order", () => {
     const tracker = new OffsetTracker();
     tracker.assign({ topic: "t", partition: 2 });
