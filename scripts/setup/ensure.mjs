@@ -208,6 +208,8 @@ function npmInstall(env, logName) {
   const args = existsSync(join(root, "package-lock.json")) ? ["ci"] : ["install"];
   const result = run("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], { env, capture: true });
   const log = join(tools, logName);
+  // .tools/ exists only once a Node was fetched into it: a machine already on the right Node has none yet.
+  mkdirSync(tools, { recursive: true });
   writeFileSync(log, result.output);
   return { ok: result.status === 0, log: relative(root, log), output: result.output };
 }
