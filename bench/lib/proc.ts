@@ -21,11 +21,10 @@ function statFields(pid: number | "self" | `${number}/task/${number}`): string[]
 }
 
 /** User + system CPU seconds of a live process, all its threads included (librdkafka's too). */
-/** utime + stime in seconds: fields 14 and 15 of stat (fields[0] here is field 3). */
-const cpuSecondsOf = (fields: string[]): number => (Number(fields[11]) + Number(fields[12])) / clockTicks();
-
 export function processCpuSeconds(pid: number): number {
-  return cpuSecondsOf(statFields(pid));
+  const fields = statFields(pid);
+  // utime and stime are fields 14 and 15 of stat; fields[0] here is field 3.
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks();
 }
 
 /**
@@ -34,16 +33,8 @@ export function processCpuSeconds(pid: number): number {
  * threads run beside it, on the other core when there is one free).
  */
 export function mainThreadCpuSeconds(pid: number): number {
-  return cpuSecondsOf(statFields(`${pid}/task/${pid}`));
-}
-
-/** A reading of a process that may be gone (its /proc entry with it): NaN then, not zero. */
-export function orNaN(read: () => number): number {
-  try {
-    return read();
-  } catch {
-    return Number.NaN;
-  }
+  const fields = statFields(`${pid}/task/${pid}`);
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks();
 }
 
 /** CPU seconds of this process's children that have exited and been waited for. */
@@ -94,5 +85,13 @@ export function listeningPids(ports: number[]): number[] {
 
 /** Summed CPU seconds of live processes; a process that has gone counts as NaN. */
 export function totalCpuSeconds(pids: number[]): number {
-  return pids.reduce((total, pid) => total + orNaN(() => processCpuSeconds(pid)), 0);
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      total += processCpuSeconds(pid);
+    } catch {
+      return Number.NaN;
+    }
+  }
+  return total;
 }
