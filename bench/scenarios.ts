@@ -7,7 +7,13 @@ import { kafkaJava } from "../scripts/kafka/launcher.ts";
 import { encodedSize, orderPool, sizedOrder } from "./lib/events.ts";
 import { decodeHistogram, type LatencySummary, newHistogram, summarize } from "./lib/hist.ts";
 import { closedLoop, type Outcome, openLoop, post } from "./lib/http-load.ts";
-import { mainThreadCpuSeconds, processCpuSeconds, reapedChildrenCpuSeconds, totalCpuSeconds } from "./lib/proc.ts";
+import {
+  mainThreadCpuSeconds,
+  orNaN,
+  processCpuSeconds,
+  reapedChildrenCpuSeconds,
+  totalCpuSeconds,
+} from "./lib/proc.ts";
 import { rates, type ScenarioName, type ScenarioResult, unavailable } from "./lib/result.ts";
 import { ensureSpring, startSpringA, startSpringB } from "./lib/spring.ts";
 import { type BenchWorker, spawnTs, startWorker } from "./lib/workers.ts";
@@ -65,20 +71,8 @@ export type Client = "confluent" | "kafkajs";
 
 const ORDERS = "orders";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const cpuOf = (worker: BenchWorker) => {
-  try {
-    return processCpuSeconds(worker.pid);
-  } catch {
-    return Number.NaN;
-  }
-};
-const mainThreadCpuOf = (worker: BenchWorker) => {
-  try {
-    return mainThreadCpuSeconds(worker.pid);
-  } catch {
-    return Number.NaN;
-  }
-};
+const cpuOf = (worker: BenchWorker) => orNaN(() => processCpuSeconds(worker.pid));
+const mainThreadCpuOf = (worker: BenchWorker) => orNaN(() => mainThreadCpuSeconds(worker.pid));
 /** The brokers' CPU seconds so far (NaN when they are not local processes). */
 export const brokerCpu = (ctx: Context) => (ctx.brokerPids.length > 0 ? totalCpuSeconds(ctx.brokerPids) : Number.NaN);
 const selfCpu = () => {
@@ -1004,13 +998,7 @@ export async function springB(ctx: Context, concurrency: number, ioMs: number): 
   let start: { at: number; committed: number; cpu: number; brokers: number } | undefined;
   let end: { at: number; committed: number; cpu: number; brokers: number } | undefined;
   const pid = child.pid ?? 0;
-  const cpu = () => {
-    try {
-      return processCpuSeconds(pid);
-    } catch {
-      return Number.NaN;
-    }
-  };
+  const cpu = () => orNaN(() => processCpuSeconds(pid));
   try {
     // A JVM start-up allowance; then, from the first commit seen, --warmup seconds of unmeasured
     // work (the JIT compiles the listener's path: a window opened at the first commit measured the

@@ -2,7 +2,7 @@
 // until p99 passes the SLO (or the server stops keeping up); the last step within it is the
 // sustainable rate. Load from vegeta (constant rate, every answer read and checked).
 import { decodeHistogram, type LatencySummary, summarize } from "./lib/hist.ts";
-import { processCpuSeconds } from "./lib/proc.ts";
+import { orNaN, processCpuSeconds } from "./lib/proc.ts";
 import type { ScenarioResult } from "./lib/result.ts";
 import { runVegeta, type VegetaStep } from "./lib/vegeta.ts";
 import type { BenchWorker } from "./lib/workers.ts";
@@ -113,13 +113,7 @@ export interface Sweep {
   note?: string;
 }
 
-const cpuOf = (pid: number) => {
-  try {
-    return processCpuSeconds(pid);
-  } catch {
-    return Number.NaN;
-  }
-};
+const cpuOf = (pid: number) => orNaN(() => processCpuSeconds(pid));
 const per1k = (s: number, events: number) => (Number.isNaN(s) || events === 0 ? undefined : (s * 1e6) / events);
 
 export async function sweep(ctx: Context, target: SweepTarget, id: string, options: SweepOptions): Promise<Sweep> {

@@ -20,11 +20,12 @@ function statFields(pid: number | "self" | `${number}/task/${number}`): string[]
   return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
 }
 
+/** utime + stime in seconds: fields 14 and 15 of stat (fields[0] here is field 3). */
+const cpuSecondsOf = (fields: string[]): number => (Number(fields[11]) + Number(fields[12])) / clockTicks();
+
 /** User + system CPU seconds of a live process, all its threads included (librdkafka's too). */
 export function processCpuSeconds(pid: number): number {
-  const fields = statFields(pid);
-  // utime and stime are fields 14 and 15 of stat; fields[0] here is field 3.
-  return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+  return cpuSecondsOf(statFields(pid));
 }
 
 /**
@@ -33,8 +34,16 @@ export function processCpuSeconds(pid: number): number {
  * threads run beside it, on the other core when there is one free).
  */
 export function mainThreadCpuSeconds(pid: number): number {
-  const fields = statFields(`${pid}/task/${pid}`);
-  return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+  return cpuSecondsOf(statFields(`${pid}/task/${pid}`));
+}
+
+/** A reading of a process that may be gone (its /proc entry with it): NaN then, not zero. */
+export function orNaN(read: () => number): number {
+  try {
+    return read();
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** CPU seconds of this process's children that have exited and been waited for. */
@@ -85,13 +94,5 @@ export function listeningPids(ports: number[]): number[] {
 
 /** Summed CPU seconds of live processes; a process that has gone counts as NaN. */
 export function totalCpuSeconds(pids: number[]): number {
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      total += processCpuSeconds(pid);
-    } catch {
-      return Number.NaN;
-    }
-  }
-  return total;
+  return pids.reduce((total, pid) => total + orNaN(() => processCpuSeconds(pid)), 0);
 }

@@ -201,7 +201,20 @@ export async function startWorker(
     }
   });
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  let stopping = false;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code, signal) => {
+      // A worker that dies by itself mid-spec fails the spec later and elsewhere: say why here.
+      if (!stopping && code !== 0)
+        process.stderr.write(
+          `${name} (pid ${child.pid}) exited by itself with ${code ?? signal}; its last log lines and stderr:\n${logs
+            .slice(-8)
+            .map((line) => JSON.stringify(line))
+            .join("\n")}\n${stderr.join("").slice(-4000)}\n`,
+        );
+      resolve(code);
+    }),
+  );
 
   const worker: Worker = {
     name,
@@ -209,11 +222,13 @@ export async function startWorker(
     process: child,
     logs,
     async stop(signal = "SIGTERM") {
+      stopping = true;
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
     exited,
     signalGroup(signal) {
+      stopping = true;
       if (child.pid !== undefined) process.kill(-child.pid, signal);
     },
   };

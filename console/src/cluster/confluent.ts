@@ -165,7 +165,7 @@ export class ConfluentCluster implements ConsoleCluster {
     return this.#reader;
   }
 
-  brokers(): Promise<BrokerInfo[]> {
+  async brokers(): Promise<BrokerInfo[]> {
     const reader = this.#connectedReader;
     return new Promise((resolve, reject) => {
       reader.getMetadata({ timeout: REQUEST_TIMEOUT_MS, allTopics: false }, async (err, metadata) => {

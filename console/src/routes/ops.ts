@@ -9,12 +9,17 @@ export function opsRoutes(deps: ConsoleDeps) {
   const routes = new Hono<ConsoleEnv>();
   routes.get("/health", (c) => c.json({ status: "ok" }));
   routes.get("/ready", async (c) => {
-    const timeout = new Promise<never>((_, reject) =>
-      setTimeout(() => reject(new Error("timed out")), READY_TIMEOUT_MS).unref?.(),
-    );
-    const brokers = await Promise.race([deps.cluster.brokers(), timeout]).catch((err: Error) => {
-      throw new KafkaPairError("KAFKA_UNAVAILABLE", `no answer from the cluster: ${err.message}`);
+    // The timer is cleared on every path: a rejection left pending after the answer (a cluster
+    // asked before it connected throws at once) is unhandled 5 s later and ends the process.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("timed out")), READY_TIMEOUT_MS);
     });
+    const brokers = await Promise.race([(async () => deps.cluster.brokers())(), timeout])
+      .catch((err: Error) => {
+        throw new KafkaPairError("KAFKA_UNAVAILABLE", `no answer from the cluster: ${err.message}`);
+      })
+      .finally(() => clearTimeout(timer));
     const up = brokers.filter((b) => b.reachable).length;
     if (up === 0) throw new KafkaPairError("KAFKA_UNAVAILABLE", "no broker reachable");
     return c.json({ status: "ready", brokers: brokers.length, reachable: up });

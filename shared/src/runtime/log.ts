@@ -18,14 +18,14 @@ const levelValues = pino.levels.values;
 
 const chindings = pino.symbols.chindingsSym;
 const componentKey = '"component":"';
+/** pino's serialised bindings of a logger (its own and its ancestors'). */
+const chindingsOf = (logger: Logger): string => String((logger as unknown as Record<symbol, unknown>)[chindings] ?? "");
 
 /**
  * The logger's `component` binding, read from pino's serialised bindings: `bindings()` parses
  * them as JSON, which cost about a microsecond for every new child (the consumer makes one per
  * message). The last occurrence wins, as in JSON.parse.
  */
-const chindingsOf = (logger: Logger): string => String((logger as unknown as Record<symbol, unknown>)[chindings] ?? "");
-
 export function componentOf(logger: Logger): string {
   const serialised = chindingsOf(logger);
   const at = serialised.lastIndexOf(componentKey);
