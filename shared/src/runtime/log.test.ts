@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { componentOf, createLogger } from "./log.ts";
 
 const sink = () =>
@@ -32,7 +32,7 @@ describe("componentOf", () => {
 describe("createLogger", () => {
   /** A logger at `level` and the levels and messages of the lines it wrote. */
   const capture = (level: string) => {
-    const lines: Array<{ level: number; msg: string }> = [];
+    const lines: Array<{ level: number; msg: string; time: string }> = [];
     const stream = new Writable({
       write(chunk, _encoding, done) {
         for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line));
@@ -68,5 +68,27 @@ describe("createLogger", () => {
       [20, "connected"],
       [20, "child connected"],
     ]);
+  });
+
+  it("stamps each line with the clock's ISO time, to the millisecond, as the clock moves", () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const { logger, lines } = capture("info");
+      vi.setSystemTime(Date.UTC(2026, 11, 3, 13, 0, 0, 5));
+      logger.info("one");
+      logger.child({ partition: 1 }).info("same millisecond");
+      vi.setSystemTime(Date.UTC(2026, 11, 3, 13, 0, 0, 6));
+      logger.info("next millisecond");
+      vi.setSystemTime(Date.UTC(2027, 0, 1));
+      logger.info("next year");
+      expect(lines.map((l) => l.time)).toEqual([
+        "2026-12-03T13:00:00.005Z",
+        "2026-12-03T13:00:00.005Z",
+        "2026-12-03T13:00:00.006Z",
+        "2027-01-01T00:00:00.000Z",
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
