@@ -202,10 +202,17 @@ export async function startWorker(
   });
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk));
   let stopping = false;
+  // A signal a spec sends (worker.process.kill, as a terminal or an orchestrator would) is a stop too.
+  const kill = child.kill.bind(child);
+  child.kill = (signal) => {
+    stopping = true;
+    return kill(signal);
+  };
   const exited = new Promise<number | null>((resolve) =>
     child.on("exit", (code, signal) => {
       // A worker that dies by itself mid-spec fails the spec later and elsewhere: say why here.
-      if (!stopping && code !== 0)
+      // SIGKILL is left out: the crash-point specs' workers kill themselves so, and it leaves nothing to print.
+      if (!stopping && code !== 0 && signal !== "SIGKILL")
         process.stderr.write(
           `${name} (pid ${child.pid}) exited by itself with ${code ?? signal}; its last log lines and stderr:\n${logs
             .slice(-8)
