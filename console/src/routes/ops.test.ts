@@ -47,4 +47,28 @@ describe("/ready", () => {
     expect((await app.request("/ready")).status).toBe(200);
     expect(vi.getTimerCount()).toBe(0);
   });
+
+  it("answers 503 when brokers answer the metadata request but none is reachable", async () => {
+    const cluster = clusterWith(async () => [{ id: 1, host: "127.0.0.1", port: 9092, reachable: false }]);
+    const res = await consoleKit({ cluster }).app.request("/ready", { headers: JSON_ACCEPT });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: { code: "KAFKA_UNAVAILABLE", message: "no broker reachable" } });
+  });
+});
+
+describe("browser assets", () => {
+  it("serves a known asset uncached with its type, answers 404 for any other, and 204 for the favicon", async () => {
+    const { app } = consoleKit();
+    const css = await app.request("/assets/console.css");
+    expect(css.status).toBe(200);
+    expect(css.headers.get("content-type")).toBe("text/css");
+    expect(css.headers.get("cache-control")).toBe("no-cache");
+    expect(await css.text()).toBe("body{}");
+    const missing = await app.request("/assets/nope.js", { headers: JSON_ACCEPT });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: { code: "NOT_FOUND", message: "no such asset" } });
+    const favicon = await app.request("/favicon.ico");
+    expect(favicon.status).toBe(204);
+    expect(await favicon.text()).toBe("");
+  });
 });

@@ -32,7 +32,7 @@ describe("componentOf", () => {
 describe("createLogger", () => {
   /** A logger at `level` and the levels and messages of the lines it wrote. */
   const capture = (level: string) => {
-    const lines: Array<{ level: number; msg: string; time: string }> = [];
+    const lines: Array<{ level: number; msg: string; time: string; service: string }> = [];
     const stream = new Writable({
       write(chunk, _encoding, done) {
         for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line));
@@ -81,6 +81,8 @@ describe("createLogger", () => {
       logger.info("next millisecond");
       vi.setSystemTime(Date.UTC(2027, 0, 1));
       logger.info("next year");
+      // Every line names the service that wrote it (the worker's name), for a shipper that merges them.
+      expect(new Set(lines.map((l) => l.service))).toEqual(new Set(["test"]));
       expect(lines.map((l) => l.time)).toEqual([
         "2026-12-03T13:00:00.005Z",
         "2026-12-03T13:00:00.005Z",
