@@ -229,7 +229,6 @@ export async function startWorker(
     process: child,
     logs,
     async stop(signal = "SIGTERM") {
-      stopping = true;
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
     },
