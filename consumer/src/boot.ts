@@ -2,6 +2,7 @@ import type { TopicContract } from "@kafka-pair/shared/contracts";
 import type { Logger, WorkerConfig } from "@kafka-pair/shared/runtime";
 import { connectInBackground, provisionTopics, type Serve } from "@kafka-pair/shared/runtime";
 import type { KafkaTransport } from "@kafka-pair/shared/transport";
+import pTimeout from "p-timeout";
 import { createConsumerApp } from "./app.ts";
 import type { Subscription } from "./handler.ts";
 import { createConsumerMetrics } from "./metrics.ts";
@@ -125,18 +126,13 @@ export async function bootConsumer(deps: {
   async function drain(signal: string): Promise<number> {
     draining = true;
     logger.info({ signal }, "stopping: finishing the messages in hand");
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), config.shutdownTimeoutMs);
-    });
     // Each runner stops fetching, lets its handlers finish, commits, and leaves its group.
     const stopped = Promise.all(runners.map((r) => r.stop()))
       .then(() => producer.disconnect())
       // Last: a runner may still be committing a position while it stops.
       .then(() => store.close())
       .then(() => false);
-    const late = await Promise.race([stopped, timedOut]);
-    clearTimeout(timer);
+    const late = await pTimeout(stopped, { milliseconds: config.shutdownTimeoutMs, fallback: () => true });
     server.close();
     if (late) {
       logger.error("shutdown timed out");

@@ -1,4 +1,5 @@
 import type { CommitPosition } from "@kafka-pair/shared/transport";
+import pTimeout from "p-timeout";
 import type { OffsetTracker } from "./offsets.ts";
 
 export interface CommitHooks {
@@ -97,19 +98,16 @@ export class CommitCoalescer {
   async #commit(positions: CommitPosition[]): Promise<void> {
     const started = performance.now();
     this.#lastStart = started;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     // A commit that never settles (a request stuck behind a coordinator change) would hold
     // back every later one: past the bound it counts as failed and the newest offsets go again.
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`commit not answered within ${this.#timeoutMs} ms`)), this.#timeoutMs);
-    });
     try {
-      await Promise.race([this.#send(positions), timeout]);
+      await pTimeout(this.#send(positions), {
+        milliseconds: this.#timeoutMs,
+        message: `commit not answered within ${this.#timeoutMs} ms`,
+      });
     } catch (err) {
       this.#hooks.failed?.(err, positions);
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
     this.#tracker.markCommitted(positions);
     this.#hooks.committed?.(positions, (performance.now() - started) / 1000);

@@ -1,5 +1,6 @@
 import { KafkaPairError } from "@kafka-pair/shared/errors";
 import { Hono } from "hono";
+import pTimeout from "p-timeout";
 import type { ConsoleDeps, ConsoleEnv } from "../deps.ts";
 
 const READY_TIMEOUT_MS = 5_000;
@@ -9,17 +10,14 @@ export function opsRoutes(deps: ConsoleDeps) {
   const routes = new Hono<ConsoleEnv>();
   routes.get("/health", (c) => c.json({ status: "ok" }));
   routes.get("/ready", async (c) => {
-    // The timer is cleared on every path: a rejection left pending after the answer (a cluster
-    // asked before it connected throws at once) is unhandled 5 s later and ends the process.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("timed out")), READY_TIMEOUT_MS);
+    // The async thunk turns a synchronous throw (a cluster asked before it connected) into a
+    // rejection; pTimeout clears its timer on every path, so nothing is left to fire after the answer.
+    const brokers = await pTimeout((async () => deps.cluster.brokers())(), {
+      milliseconds: READY_TIMEOUT_MS,
+      message: "timed out",
+    }).catch((err: Error) => {
+      throw new KafkaPairError("KAFKA_UNAVAILABLE", `no answer from the cluster: ${err.message}`);
     });
-    const brokers = await Promise.race([(async () => deps.cluster.brokers())(), timeout])
-      .catch((err: Error) => {
-        throw new KafkaPairError("KAFKA_UNAVAILABLE", `no answer from the cluster: ${err.message}`);
-      })
-      .finally(() => clearTimeout(timer));
     const up = brokers.filter((b) => b.reachable).length;
     if (up === 0) throw new KafkaPairError("KAFKA_UNAVAILABLE", "no broker reachable");
     return c.json({ status: "ready", brokers: brokers.length, reachable: up });

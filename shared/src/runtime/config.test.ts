@@ -88,4 +88,11 @@ describe("loadConfig", () => {
     expect(() => loadConfig("producer", { PORT: "99999" })).toThrowError(/PORT/);
     expect(() => loadConfig("producer", { PRODUCER_API_TOKEN: "short" })).toThrowError(/PRODUCER_API_TOKEN/);
   });
+
+  it("refuses a zero bound on a wait, which would end the wait before it began", () => {
+    for (const name of ["KAFKA_DELIVERY_TIMEOUT_MS", "SHUTDOWN_TIMEOUT_MS", "CONSUMER_REVOKE_TIMEOUT_MS"]) {
+      expect(() => loadConfig("consumer", { [name]: "0" })).toThrowError(new RegExp(`${name}.*at least 1 ms`));
+    }
+    expect(loadConfig("consumer", { SHUTDOWN_TIMEOUT_MS: "1" }).shutdownTimeoutMs).toBe(1);
+  });
 });

@@ -8,6 +8,10 @@ const port = (fallback: number) =>
 const positiveInt = (fallback: number) =>
   v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(0)), String(fallback));
 
+/** A bound on a wait: 0 would end every wait before it began, so the least is 1 ms. */
+const timeoutMs = (fallback: number) =>
+  v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1, "must be at least 1 ms")), String(fallback));
+
 const bootstrapServers = v.pipe(
   v.string(),
   v.trim(),
@@ -56,7 +60,7 @@ export const Env = v.object({
   ),
   KAFKA_SSL_KEY_LOCATION: v.pipe(v.optional(v.string()), v.description("TLS: the client key file, for mutual TLS.")),
   KAFKA_DELIVERY_TIMEOUT_MS: v.pipe(
-    positiveInt(10_000),
+    timeoutMs(10_000),
     v.description(
       "Upper bound on how long a produce may wait for its delivery report (the tutorial's 10 s); past it the answer is 504.",
     ),
@@ -128,7 +132,7 @@ export const Env = v.object({
     v.optional(v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
     v.description("pino log level. librdkafka's own info lines (connects, disconnects) are logged at debug."),
   ),
-  SHUTDOWN_TIMEOUT_MS: v.pipe(positiveInt(15_000), v.description("Bound on a graceful shutdown.")),
+  SHUTDOWN_TIMEOUT_MS: v.pipe(timeoutMs(15_000), v.description("Bound on a graceful shutdown.")),
   PRODUCER_API_TOKEN: v.pipe(
     v.optional(v.pipe(v.string(), v.minLength(16, "use at least 16 characters"))),
     v.description(
@@ -230,7 +234,7 @@ export const Env = v.object({
   ),
   CONSUMER_RETRY_MAX_BACKOFF_MS: v.pipe(positiveInt(10_000), v.description("Cap on the retry delay.")),
   CONSUMER_REVOKE_TIMEOUT_MS: v.pipe(
-    positiveInt(10_000),
+    timeoutMs(10_000),
     v.description("How long handlers of revoked partitions may take to finish before the partitions go."),
   ),
   CONSUMER_COMMIT_INTERVAL_MS: v.pipe(

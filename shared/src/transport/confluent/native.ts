@@ -14,6 +14,7 @@ import type {
   TopicPartitionOffset,
 } from "@confluentinc/kafka-javascript";
 import confluent from "@confluentinc/kafka-javascript";
+import pTimeout from "p-timeout";
 import { KafkaPairError } from "../../errors.ts";
 import type { CommitPosition, TopicPartition } from "../consumer.ts";
 import type {
@@ -150,14 +151,10 @@ class BindingProducer implements NativeProducer<MessageHeader> {
     this.#closed ??= (async () => {
       if (flushMs > 0) await this.flush(flushMs).catch(() => {});
       // Bounded: a handle that never connected may not answer its disconnect.
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        new Promise<void>((resolve) => this.#handle.disconnect(() => resolve())),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, 5_000);
-        }),
-      ]);
-      clearTimeout(timer);
+      await pTimeout(new Promise<void>((resolve) => this.#handle.disconnect(() => resolve())), {
+        milliseconds: 5_000,
+        message: false,
+      });
     })();
     return this.#closed;
   }

@@ -1,6 +1,7 @@
 // Per-partition bookkeeping of the librdkafka core's consumer (consumer.ts), whichever way librdkafka is
 // reached. No client import and no Deno globals,
 // so Node, Deno and the unit project all load it.
+import pTimeout from "p-timeout";
 import type { Logger } from "../../runtime/log.ts";
 import type { RebalanceListener, TopicPartition } from "../consumer.ts";
 
@@ -41,12 +42,10 @@ export async function releasePartitions(
   }
   const inFlight = states.flatMap((s) => s.running ?? []);
   if (inFlight.length > 0) {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), revokeTimeoutMs);
-    });
-    const late = await Promise.race([Promise.all(inFlight).then(() => false), timedOut]);
-    clearTimeout(timer);
+    const late = await pTimeout(
+      Promise.all(inFlight).then(() => false),
+      { milliseconds: revokeTimeoutMs, fallback: () => true },
+    );
     if (late) logger.error({ timeoutMs: revokeTimeoutMs }, "in-flight messages outlived the revocation");
   }
   try {

@@ -8,6 +8,7 @@ import {
   Producer,
   stringSerializer,
 } from "@platformatic/kafka";
+import pTimeout from "p-timeout";
 import { KafkaPairError } from "../../errors.ts";
 import type { Logger } from "../../runtime/log.ts";
 import type { DeliveryReport, ProduceRecord, ProducerTransport, TransactionScope } from "../producer.ts";
@@ -115,17 +116,13 @@ export class PlatformaticProducer implements ProducerTransport {
 
   /** The client retries on its own; past the delivery timeout the caller gets an answer anyway. */
   #withDeadline<T>(work: Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new KafkaPairError("DELIVERY_TIMEOUT", "delivery timed out; the record may or may not have been written"),
-          ),
-        this.#options.deliveryTimeoutMs,
-      );
+    return pTimeout(work, {
+      milliseconds: this.#options.deliveryTimeoutMs,
+      // Thrown from the fallback: the error (and its stack) is built only when the deadline passes.
+      fallback: () => {
+        throw new KafkaPairError("DELIVERY_TIMEOUT", "delivery timed out; the record may or may not have been written");
+      },
     });
-    return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
   }
 
   transaction<T>(work: (tx: TransactionScope) => Promise<T>): Promise<T> {
