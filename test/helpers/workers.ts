@@ -202,6 +202,7 @@ export async function startWorker(
   });
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => stderr.push(chunk));
   let stopping = false;
+  let ready = false;
   // A signal a spec sends (worker.process.kill, as a terminal or an orchestrator would) is a stop too.
   const kill = child.kill.bind(child);
   child.kill = (signal) => {
@@ -212,7 +213,8 @@ export async function startWorker(
     child.on("exit", (code, signal) => {
       // A worker that dies by itself mid-spec fails the spec later and elsewhere: say why here.
       // SIGKILL is left out: the crash-point specs' workers kill themselves so, and it leaves nothing to print.
-      if (!stopping && code !== 0 && signal !== "SIGKILL")
+      // Before /ready the start's own error says it, with the same stderr.
+      if (ready && !stopping && code !== 0 && signal !== "SIGKILL")
         process.stderr.write(
           `${name} (pid ${child.pid}) exited by itself with ${code ?? signal}; its last log lines and stderr:\n${logs
             .slice(-8)
@@ -241,13 +243,13 @@ export async function startWorker(
   if (started.size === 0) atFileEnd(stopAll);
   started.add(worker);
 
-  await eventually(
+  const outcome = await eventually(
     async () => {
-      // A signal death leaves exitCode null: without signalCode a kill -9 before /ready waited out the 90 s.
-      if (child.exitCode !== null || child.signalCode !== null)
-        throw new Error(`${name} exited with ${child.exitCode ?? child.signalCode}: ${stderr.join("").slice(-2000)}`);
+      // An answer, not a throw: eventually retries a throw, so a worker dead before /ready waited out the 90 s.
+      // A signal death leaves exitCode null, hence signalCode too.
+      if (child.exitCode !== null || child.signalCode !== null) return "exited";
       const res = await fetch(`${worker.url}/ready`).catch(() => undefined);
-      return res?.ok ? true : undefined;
+      return res?.ok ? "ready" : undefined;
     },
     90_000,
     `${name} to be ready`,
@@ -255,5 +257,10 @@ export async function startWorker(
     child.kill("SIGKILL");
     throw err;
   });
+  if (outcome === "exited")
+    throw new Error(
+      `${name} exited with ${child.exitCode ?? child.signalCode} before it was ready: ${stderr.join("").slice(-2000)}`,
+    );
+  ready = true;
   return worker;
 }
