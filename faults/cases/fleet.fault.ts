@@ -9,7 +9,7 @@ import { describe, expect, inject, it } from "vitest";
 import { freePort } from "../../scripts/free-port.ts";
 import { countBy, readBack, reportFigures } from "../../test/faults/helpers.ts";
 import { anOrder } from "../../test/helpers/events.ts";
-import { eventually, useNamespace } from "../../test/helpers/kafka.ts";
+import { eventually, GiveUp, useNamespace } from "../../test/helpers/kafka.ts";
 import { useValkey } from "../../test/helpers/valkey.ts";
 
 // A fleet as deployed: three producers behind nginx sharing one Valkey/Redis Idempotency-Key store,
@@ -66,7 +66,7 @@ function launch(name: "producer" | "consumer", port: number, env: Record<string,
 async function ready(proc: Proc) {
   await eventually(
     async () => {
-      if (proc.child.exitCode !== null) throw new Error(`${proc.name} on ${proc.port} exited ${proc.child.exitCode}`);
+      if (proc.child.exitCode !== null) throw new GiveUp(`${proc.name} on ${proc.port} exited ${proc.child.exitCode}`);
       const res = await fetch(`http://127.0.0.1:${proc.port}/ready`).catch(() => undefined);
       return res?.ok ? true : undefined;
     },

@@ -14,7 +14,7 @@ import {
   startBroker,
 } from "../../scripts/kafka/launcher.ts";
 import { anOrder } from "../helpers/events.ts";
-import { eventually } from "../helpers/kafka.ts";
+import { eventually, GiveUp } from "../helpers/kafka.ts";
 import { FAULT_CLUSTER, withFaultLauncher } from "./fault-cluster.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -106,7 +106,7 @@ export async function spawnWorker(name: "producer" | "consumer", env: Record<str
   };
   await eventually(
     async () => {
-      if (!worker.alive()) throw new Error(`${name} exited: ${out.slice(-2000)}`);
+      if (!worker.alive()) throw new GiveUp(`${name} exited: ${out.slice(-2000)}`);
       const res = await fetch(`${worker.url}/health`).catch(() => undefined);
       return res?.ok ? true : undefined;
     },

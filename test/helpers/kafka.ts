@@ -32,7 +32,13 @@ export async function totalEndOffset(admin: AdminTransport, topic: string): Prom
   return total;
 }
 
-/** Polls until `check` returns a value (not undefined) or the deadline passes. */
+/** Thrown by an `eventually` check when the condition can no longer come true (the process it waits on died). */
+export class GiveUp extends Error {}
+
+/**
+ * Polls until `check` returns a value (not undefined) or the deadline passes. A throw is retried
+ * (a refused connection while a server starts), except a GiveUp, which ends the wait at once.
+ */
 export async function eventually<T>(
   check: () => Promise<T | undefined> | T | undefined,
   timeoutMs = 30_000,
@@ -45,6 +51,7 @@ export async function eventually<T>(
       const value = await check();
       if (value !== undefined) return value;
     } catch (err) {
+      if (err instanceof GiveUp) throw err;
       last = err;
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);

@@ -5,7 +5,7 @@ import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { freePort } from "../../scripts/free-port.ts";
-import { eventually } from "./kafka.ts";
+import { eventually, GiveUp } from "./kafka.ts";
 import { atFileEnd, stopChild } from "./teardown.ts";
 
 /**
@@ -133,7 +133,7 @@ export async function usePostgres(): Promise<PostgresServer> {
       const started = child;
       await eventually(
         async () => {
-          if (started.exitCode !== null) throw new Error(`postgres exited with ${started.exitCode}: ${log}`);
+          if (started.exitCode !== null) throw new GiveUp(`postgres exited with ${started.exitCode}: ${log}`);
           await queryOnce(url, "SELECT 1");
           return true;
         },

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { inject } from "vitest";
 import { freePort } from "../../scripts/free-port.ts";
-import { eventually } from "./kafka.ts";
+import { eventually, GiveUp } from "./kafka.ts";
 import { atFileEnd } from "./teardown.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -243,13 +243,15 @@ export async function startWorker(
   if (started.size === 0) atFileEnd(stopAll);
   started.add(worker);
 
-  const outcome = await eventually(
+  await eventually(
     async () => {
-      // An answer, not a throw: eventually retries a throw, so a worker dead before /ready waited out the 90 s.
       // A signal death leaves exitCode null, hence signalCode too.
-      if (child.exitCode !== null || child.signalCode !== null) return "exited";
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new GiveUp(
+          `${name} exited with ${child.exitCode ?? child.signalCode} before it was ready: ${stderr.join("").slice(-2000)}`,
+        );
       const res = await fetch(`${worker.url}/ready`).catch(() => undefined);
-      return res?.ok ? "ready" : undefined;
+      return res?.ok ? true : undefined;
     },
     90_000,
     `${name} to be ready`,
@@ -257,10 +259,6 @@ export async function startWorker(
     child.kill("SIGKILL");
     throw err;
   });
-  if (outcome === "exited")
-    throw new Error(
-      `${name} exited with ${child.exitCode ?? child.signalCode} before it was ready: ${stderr.join("").slice(-2000)}`,
-    );
   ready = true;
   return worker;
 }
