@@ -103,7 +103,10 @@ export class CommitCoalescer {
     try {
       await pTimeout(this.#send(positions), {
         milliseconds: this.#timeoutMs,
-        message: `commit not answered within ${this.#timeoutMs} ms`,
+        // From the fallback: the error is built only when the bound passes, not once per commit.
+        fallback: () => {
+          throw new Error(`commit not answered within ${this.#timeoutMs} ms`);
+        },
       });
     } catch (err) {
       this.#hooks.failed?.(err, positions);

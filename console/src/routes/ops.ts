@@ -14,7 +14,9 @@ export function opsRoutes(deps: ConsoleDeps) {
     // rejection; pTimeout clears its timer on every path, so nothing is left to fire after the answer.
     const brokers = await pTimeout((async () => deps.cluster.brokers())(), {
       milliseconds: READY_TIMEOUT_MS,
-      message: "timed out",
+      fallback: () => {
+        throw new Error("timed out");
+      },
     }).catch((err: Error) => {
       throw new KafkaPairError("KAFKA_UNAVAILABLE", `no answer from the cluster: ${err.message}`);
     });
