@@ -95,4 +95,11 @@ describe("loadConfig", () => {
     }
     expect(loadConfig("consumer", { SHUTDOWN_TIMEOUT_MS: "1" }).shutdownTimeoutMs).toBe(1);
   });
+
+  it("refuses a zero idempotency window, which one store read as forever and the other refused", () => {
+    expect(() => loadConfig("producer", { IDEMPOTENCY_WINDOW_MS: "0" })).toThrowError(
+      /IDEMPOTENCY_WINDOW_MS.*at least 1 ms/,
+    );
+    expect(loadConfig("producer", { IDEMPOTENCY_WINDOW_MS: "1" }).producer.idempotencyWindowMs).toBe(1);
+  });
 });

@@ -5,11 +5,15 @@ import { type Namespace, namespace } from "./namespace.ts";
 const port = (fallback: number) =>
   v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(0), v.maxValue(65535)), String(fallback));
 
-const positiveInt = (fallback: number) =>
+/** A whole number of 0 or more (0 is meaningful for each: no linger, no retries, no backoff...). */
+const wholeNumber = (fallback: number) =>
   v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(0)), String(fallback));
 
-/** A bound on a wait: 0 would end every wait before it began, so the least is 1 ms. */
-const timeoutMs = (fallback: number) =>
+/**
+ * A wait's bound or a time window, at least 1 ms: 0 would end every wait before it began, and
+ * an idempotency window of 0 meant "never expires" to lru-cache and an invalid expiry to Redis.
+ */
+const durationMs = (fallback: number) =>
   v.optional(v.pipe(v.string(), v.toNumber(), v.integer(), v.minValue(1, "must be at least 1 ms")), String(fallback));
 
 const bootstrapServers = v.pipe(
@@ -60,13 +64,13 @@ export const Env = v.object({
   ),
   KAFKA_SSL_KEY_LOCATION: v.pipe(v.optional(v.string()), v.description("TLS: the client key file, for mutual TLS.")),
   KAFKA_DELIVERY_TIMEOUT_MS: v.pipe(
-    timeoutMs(10_000),
+    durationMs(10_000),
     v.description(
       "Upper bound on how long a produce may wait for its delivery report (the tutorial's 10 s); past it the answer is 504.",
     ),
   ),
   KAFKA_LINGER_MS: v.pipe(
-    positiveInt(5),
+    wholeNumber(5),
     v.description(
       "librdkafka's batching delay, its own and Java's default: under concurrent requests, fewer and larger produce " +
         "requests cost the client and brokers far less. 0 suits one caller sending strictly one event at a time.",
@@ -132,7 +136,7 @@ export const Env = v.object({
     v.optional(v.picklist(["fatal", "error", "warn", "info", "debug", "trace", "silent"]), "info"),
     v.description("pino log level. librdkafka's own info lines (connects, disconnects) are logged at debug."),
   ),
-  SHUTDOWN_TIMEOUT_MS: v.pipe(timeoutMs(15_000), v.description("Bound on a graceful shutdown.")),
+  SHUTDOWN_TIMEOUT_MS: v.pipe(durationMs(15_000), v.description("Bound on a graceful shutdown.")),
   PRODUCER_API_TOKEN: v.pipe(
     v.optional(v.pipe(v.string(), v.minLength(16, "use at least 16 characters"))),
     v.description(
@@ -186,7 +190,7 @@ export const Env = v.object({
     v.description("CloudEvents `source` stamped on events whose request did not name one."),
   ),
   IDEMPOTENCY_WINDOW_MS: v.pipe(
-    positiveInt(24 * 60 * 60 * 1000),
+    durationMs(24 * 60 * 60 * 1000),
     v.description("How long an Idempotency-Key replays its first answer."),
   ),
   IDEMPOTENCY_MAX_KEYS: v.pipe(
@@ -223,22 +227,22 @@ export const Env = v.object({
     ),
   ),
   CONSUMER_MAX_RETRIES: v.pipe(
-    positiveInt(3),
+    wholeNumber(3),
     v.description(
       "Default retries of a throwing handler before its failure policy gives up (dead-letter or stop); a subscription may set its own.",
     ),
   ),
   CONSUMER_RETRY_BACKOFF_MS: v.pipe(
-    positiveInt(200),
+    wholeNumber(200),
     v.description("First retry delay; it doubles on each retry (with jitter) up to `CONSUMER_RETRY_MAX_BACKOFF_MS`."),
   ),
-  CONSUMER_RETRY_MAX_BACKOFF_MS: v.pipe(positiveInt(10_000), v.description("Cap on the retry delay.")),
+  CONSUMER_RETRY_MAX_BACKOFF_MS: v.pipe(wholeNumber(10_000), v.description("Cap on the retry delay.")),
   CONSUMER_REVOKE_TIMEOUT_MS: v.pipe(
-    timeoutMs(10_000),
+    durationMs(10_000),
     v.description("How long handlers of revoked partitions may take to finish before the partitions go."),
   ),
   CONSUMER_COMMIT_INTERVAL_MS: v.pipe(
-    positiveInt(100),
+    wholeNumber(100),
     v.description(
       "Least time between two offset commits of a subscription (0: the next leaves as soon as the previous is answered). " +
         "Commits still only cover finished events; revocation and shutdown commit at once. A crash repeats at most this much more work.",
