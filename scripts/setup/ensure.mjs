@@ -39,8 +39,11 @@ const BINDING = "@confluentinc/kafka-javascript";
 // Bump when a change here must re-run the set-up on machines that already have a stamp.
 const SETUP_REVISION = 1;
 
-// The servers --servers provides; a machine whose stamp names fewer checks again.
-const TEST_SERVERS = "valkey nginx postgresql";
+// The servers --servers provides (and Debian's librdkafka, which the Deno spec on
+// LIBRDKAFKA_PATH loads); a machine whose stamp names fewer checks again.
+const TEST_SERVERS = "valkey nginx postgresql librdkafka1";
+/** Where Debian's librdkafka1 puts its library (test/deno/system-librdkafka.spec.ts looks there too). */
+const SYSTEM_LIBRDKAFKA = ["/usr/lib/x86_64-linux-gnu/librdkafka.so.1", "/usr/lib/aarch64-linux-gnu/librdkafka.so.1"];
 
 const say = (message) => console.error(`[setup] ${message}`);
 
@@ -149,19 +152,24 @@ function missingDebianPackages(packages) {
   return packages.filter((pkg) => run("dpkg", ["-s", pkg], { capture: true }).status !== 0);
 }
 
+const isRoot = () => process.getuid?.() === 0;
+
+/** Whether apt-get runs here without asking: as root, or through passwordless sudo. */
+function aptUsable() {
+  return has("apt-get") && (isRoot() || run("sudo", ["-n", "true"], { capture: true }).status === 0);
+}
+
 /** apt-get install as root or through passwordless sudo; otherwise the exact command to type. */
 function aptInstall(packages, why) {
   if (packages.length === 0) return;
   const command = `apt-get update && apt-get install -y ${packages.join(" ")}`;
-  const isRoot = process.getuid?.() === 0;
-  const sudo = !isRoot && run("sudo", ["-n", "true"], { capture: true }).status === 0;
-  if (!has("apt-get") || !(isRoot || sudo)) {
+  if (!aptUsable()) {
     throw new SetupError(
       `${why} needs ${packages.join(", ")}. Install them, then run the command again:\n  sudo ${command}`,
     );
   }
   say(`${why}: installing ${packages.join(" ")} with apt-get`);
-  const prefix = isRoot ? [] : ["sudo", "-n"];
+  const prefix = isRoot() ? [] : ["sudo", "-n"];
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   for (const args of [
     ["apt-get", "update", "-qq"],
@@ -194,7 +202,15 @@ function ensureTestServers() {
   }
   if (!has("nginx") && !existsSync("/usr/sbin/nginx")) missing.push("nginx-light");
   if (!hasPostgres()) missing.push("postgresql");
-  aptInstall(missing, "the e2e tests' servers (Idempotency-Key store, load balancer, offset store)");
+  // Optional: without it one Deno spec is skipped, so a machine where apt would ask is not stopped for it.
+  if (!SYSTEM_LIBRDKAFKA.some((path) => existsSync(path))) {
+    if (aptUsable()) missing.push("librdkafka1");
+    else say("Debian's librdkafka1 is not installed: the Deno spec on LIBRDKAFKA_PATH is skipped");
+  }
+  aptInstall(
+    missing,
+    "the e2e tests' servers (Idempotency-Key store, load balancer, offset store) and Debian's librdkafka (Deno FFI spec)",
+  );
 }
 
 // ------------------------------------------------------------------ dependencies
