@@ -207,10 +207,8 @@ function ensureTestServers() {
     if (aptUsable()) missing.push("librdkafka1");
     else say("Debian's librdkafka1 is not installed: the Deno spec on LIBRDKAFKA_PATH is skipped");
   }
-  aptInstall(
-    missing,
-    "the e2e tests' servers (Idempotency-Key store, load balancer, offset store) and Debian's librdkafka (Deno FFI spec)",
-  );
+  const servers = "the e2e tests' servers (Idempotency-Key store, load balancer, offset store)";
+  aptInstall(missing, missing.includes("librdkafka1") ? `${servers} and Debian's librdkafka (a Deno spec)` : servers);
 }
 
 // ------------------------------------------------------------------ dependencies

@@ -5,7 +5,7 @@ import { useAdmin, useNamespace } from "../helpers/kafka.ts";
 import { expectOrdersConsumed } from "../helpers/pair.ts";
 import { startWorker, type Worker } from "../helpers/workers.ts";
 
-/** Debian's librdkafka1 (2.0.2 on bookworm), where installed. */
+/** Debian's librdkafka1 (2.0.2 on bookworm), where installed (scripts/setup/ensure.mjs installs it and checks the same paths). */
 const system = ["/usr/lib/x86_64-linux-gnu/librdkafka.so.1", "/usr/lib/aarch64-linux-gnu/librdkafka.so.1"].find(
   (path) => existsSync(path),
 );
